@@ -1,0 +1,38 @@
+import type { ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
+
+export class KlinkHeaderAuthApi implements ICredentialType {
+	name = 'klinkHeaderAuthApi';
+
+	displayName = 'Klink Header Auth API';
+
+	icon: Icon = { light: 'file:../icons/klink.svg', dark: 'file:../icons/klink.dark.svg' };
+
+	documentationUrl = 'https://github.com/n8n-nodes-klink/n8n-nodes-klink#authentication-modes';
+
+	properties: INodeProperties[] = [
+		{
+			displayName:
+				'The header klink.cloud sends: the Custom Header of a Developer Tools app, or the header of a Custom Channel outbound webhook (for example Authorization with the value Bearer YOUR_API_KEY)',
+			name: 'notice',
+			type: 'notice',
+			default: '',
+		},
+		{
+			displayName: 'Header Name',
+			name: 'name',
+			type: 'string',
+			required: true,
+			default: 'Authorization',
+			placeholder: 'Authorization',
+		},
+		{
+			displayName: 'Header Value',
+			name: 'value',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			placeholder: 'Bearer YOUR_API_KEY',
+		},
+	];
+}

@@ -1,0 +1,48 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { DEFAULT_DEDUPE_WINDOW_MS } from '../../shared/events/dedupe';
+
+export const optionsProperty: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Deduplicate Retries',
+			name: 'deduplicate',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether a delivery klink.cloud retries (same event, same message or contact) is answered 200 without starting the workflow again',
+		},
+		{
+			displayName: 'Deduplication Window (Minutes)',
+			name: 'dedupeWindowMinutes',
+			type: 'number',
+			typeOptions: { minValue: 5 },
+			default: DEFAULT_DEDUPE_WINDOW_MS / 60000,
+			description:
+				'How long a seen event is remembered; klink.cloud retries for about four minutes, so keep it above 5',
+		},
+		{
+			displayName: 'Include Raw Body and Headers',
+			name: 'includeRaw',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to add the whole klink.cloud body and the request headers (credentials removed) to the item, beside the simplified fields',
+		},
+		{
+			displayName: 'Signed URL',
+			name: 'signedUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://n8n.example.com/webhook/…/klink',
+			description:
+				'The URL klink.cloud signs, when a proxy changes it on the way (by default the Production URL of this node, with or without its query, and its bare path, are all accepted)',
+			displayOptions: { show: { '/authentication': ['klinkSignature'] } },
+		},
+	],
+};
