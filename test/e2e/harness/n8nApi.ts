@@ -1,0 +1,145 @@
+import { randomUUID } from 'crypto';
+
+import type { N8nMajor } from './versions';
+import { sleepMs } from './n8nInstance';
+
+export interface ApiTarget {
+	baseUrl: string;
+	apiKey: string;
+	major: N8nMajor;
+}
+
+export const PACKAGE = 'n8n-nodes-klink';
+
+async function api<T>(target: ApiTarget, method: string, path: string, body?: unknown): Promise<T> {
+	const response = await fetch(new URL(`/api/v1${path}`, target.baseUrl), {
+		method,
+		headers: { 'X-N8N-API-KEY': target.apiKey, 'content-type': 'application/json', accept: 'application/json' },
+		body: body === undefined ? undefined : JSON.stringify(body),
+	});
+	const text = await response.text();
+	if (!response.ok) throw new Error(`${method} ${path} -> ${response.status}: ${text}`);
+	return (text ? JSON.parse(text) : {}) as T;
+}
+
+export async function createCredential(
+	target: ApiTarget,
+	type: string,
+	data: Record<string, unknown>,
+	name = `${type} ${randomUUID().slice(0, 8)}`,
+): Promise<{ id: string; name: string }> {
+	const created = await api<{ id: string; name: string }>(target, 'POST', '/credentials', { name, type, data });
+	return { id: created.id, name: created.name };
+}
+
+export interface WorkflowNode {
+	id?: string;
+	name: string;
+	type: string;
+	typeVersion: number;
+	position?: [number, number];
+	parameters: Record<string, unknown>;
+	credentials?: Record<string, { id: string; name: string }>;
+	webhookId?: string;
+}
+
+export interface CreatedWorkflow {
+	id: string;
+	nodes: WorkflowNode[];
+}
+
+export async function createWorkflow(
+	target: ApiTarget,
+	name: string,
+	nodes: WorkflowNode[],
+	connections: Record<string, unknown> = {},
+): Promise<CreatedWorkflow> {
+	const withIds = nodes.map((node, index) => ({
+		id: node.id ?? randomUUID(),
+		position: node.position ?? [index * 220, 0],
+		...node,
+	}));
+	return await api<CreatedWorkflow>(target, 'POST', '/workflows', {
+		name,
+		nodes: withIds,
+		connections,
+		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
+	});
+}
+
+export async function activateWorkflow(target: ApiTarget, id: string): Promise<void> {
+	await api(target, 'POST', `/workflows/${id}/${target.major === 1 ? 'activate' : 'publish'}`, {});
+}
+
+export async function deactivateWorkflow(target: ApiTarget, id: string): Promise<void> {
+	await api(target, 'POST', `/workflows/${id}/${target.major === 1 ? 'deactivate' : 'unpublish'}`, {});
+}
+
+export async function deleteWorkflow(target: ApiTarget, id: string): Promise<void> {
+	await api(target, 'DELETE', `/workflows/${id}`);
+}
+
+export interface ExecutionSummary {
+	id: string;
+	status: string;
+	finished: boolean;
+	workflowId: string;
+	data?: {
+		resultData: {
+			runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown> }> | null> }; error?: unknown }>>;
+			error?: { message?: string };
+		};
+	};
+}
+
+export async function listExecutions(target: ApiTarget, workflowId: string): Promise<ExecutionSummary[]> {
+	const result = await api<{ data: ExecutionSummary[] }>(
+		target,
+		'GET',
+		`/executions?workflowId=${workflowId}&includeData=true&limit=250`,
+	);
+	return result.data;
+}
+
+/** Waits until `count` executions of the workflow have finished (or failed), then returns them oldest first. */
+export async function waitForExecutions(
+	target: ApiTarget,
+	workflowId: string,
+	count: number,
+	timeoutMs = 30_000,
+): Promise<ExecutionSummary[]> {
+	const deadline = Date.now() + timeoutMs;
+	let executions: ExecutionSummary[] = [];
+	while (Date.now() < deadline) {
+		executions = await listExecutions(target, workflowId);
+		const done = executions.filter((e) => !['running', 'new', 'waiting'].includes(e.status));
+		if (done.length >= count) return done.sort((a, b) => Number(a.id) - Number(b.id));
+		await sleepMs(200);
+	}
+	throw new Error(`expected ${count} executions of ${workflowId}, saw ${executions.length}`);
+}
+
+/** The items a node put out in an execution's first run. */
+export function nodeOutput(execution: ExecutionSummary, nodeName: string): Array<Record<string, unknown>> {
+	const run = execution.data?.resultData.runData[nodeName]?.[0];
+	return (run?.data?.main[0] ?? []).map((item) => item.json);
+}
+
+export function webhookUrl(baseUrl: string, webhookId: string, path = 'klink'): string {
+	return new URL(`/webhook/${webhookId}/${path}`, baseUrl).toString();
+}
+
+/**
+ * n8n registers webhooks a moment after activation (2.x especially): wait until POST stops answering 404.
+ * The probe is not JSON, so a Klink Trigger answers it 400/401 and starts nothing, whatever its auth mode.
+ */
+export async function waitForWebhookRoute(url: string, timeoutMs = 20_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'probe' });
+		await response.text();
+		if (response.status !== 404) return;
+		await sleepMs(200);
+	}
+	throw new Error(`webhook ${url} was not registered within ${timeoutMs} ms`);
+}

@@ -1,0 +1,171 @@
+import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+
+import { n8nInstallDir, nodeBinary, type N8nMajor } from './versions';
+
+export interface InstanceInfo {
+	major: N8nMajor;
+	port: number;
+	brokerPort: number;
+	baseUrl: string;
+	userFolder: string;
+	logFile: string;
+	apiKey: string;
+	cookie: string;
+	pid: number;
+}
+
+const ENCRYPTION_KEY = 'klink-e2e-encryption-key-not-a-secret';
+const OWNER = { email: 'owner@klink-e2e.test', firstName: 'Klink', lastName: 'Tester', password: 'KlinkE2e-Passw0rd!' };
+
+export function n8nEnvironment(major: N8nMajor, port: number, brokerPort: number, userFolder: string) {
+	const baseUrl = `http://127.0.0.1:${port}/`;
+	const env: Record<string, string> = {
+		PATH: process.env.PATH ?? '/usr/bin:/bin',
+		HOME: process.env.HOME ?? '/root',
+		N8N_USER_FOLDER: userFolder,
+		N8N_PORT: String(port),
+		N8N_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_HOST: '127.0.0.1',
+		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+		N8N_ENCRYPTION_KEY: ENCRYPTION_KEY,
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_LICENSE_AUTO_RENEW_ENABLED: 'false',
+		N8N_VERIFIED_PACKAGES_ENABLED: 'false',
+		N8N_REINSTALL_MISSING_PACKAGES: 'false',
+		N8N_SECURE_COOKIE: 'false',
+		N8N_LOG_LEVEL: 'info',
+		N8N_LOG_OUTPUT: 'console',
+		DB_SQLITE_POOL_SIZE: '2',
+		N8N_RUNNERS_ENABLED: 'true',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+	};
+	if (major === 1) env.WEBHOOK_URL = baseUrl;
+	else {
+		env.N8N_WEBHOOK_URL = baseUrl;
+		env.N8N_DISABLED_MODULES = 'mcp-registry';
+	}
+	return env;
+}
+
+/** Installs the packed package into <userFolder>/.n8n/nodes exactly as the Community Nodes panel does. */
+export function installPackage(userFolder: string, tarball: string): void {
+	const nodesDir = join(userFolder, '.n8n', 'nodes');
+	mkdirSync(nodesDir, { recursive: true });
+	if (!existsSync(join(nodesDir, 'package.json'))) {
+		writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
+	}
+	const result = spawnSync(
+		'npm',
+		['install', '--omit=peer', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', tarball],
+		{ cwd: nodesDir, encoding: 'utf8' },
+	);
+	if (result.status !== 0) throw new Error(`npm install of ${tarball} failed: ${result.stderr}`);
+}
+
+export async function sleepMs(ms: number): Promise<void> {
+	await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function waitForLog(logFile: string, pattern: RegExp, child: ChildProcess, timeoutMs: number): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		if (child.exitCode !== null) {
+			throw new Error(`n8n exited with ${child.exitCode}:\n${readFileSync(logFile, 'utf8').slice(-4000)}`);
+		}
+		if (existsSync(logFile) && pattern.test(readFileSync(logFile, 'utf8'))) return;
+		await sleepMs(250);
+	}
+	throw new Error(`n8n did not log ${pattern} within ${timeoutMs} ms:\n${readFileSync(logFile, 'utf8').slice(-4000)}`);
+}
+
+/** Starts n8n in the background; resolves once its editor and active workflows are up. */
+export async function startN8n(options: {
+	major: N8nMajor;
+	port: number;
+	brokerPort: number;
+	userFolder: string;
+	logFile: string;
+	extraEnv?: Record<string, string>;
+}): Promise<ChildProcess> {
+	const { major, port, brokerPort, userFolder, logFile } = options;
+	const bin = join(n8nInstallDir(major), 'node_modules', 'n8n', 'bin', 'n8n');
+	if (!existsSync(bin)) throw new Error(`n8n ${major}.x is not installed: run test/e2e/setup/install-n8n.sh ${major}`);
+	const startedAt = readLogLength(logFile);
+	const env = { ...n8nEnvironment(major, port, brokerPort, userFolder), ...options.extraEnv };
+	if (major === 2) env.PATH = `${join(nodeBinary(2), '..')}:${env.PATH}`;
+	// Detached and writing straight to the log file, so n8n outlives the jest worker that started it.
+	const log = openSync(logFile, 'a');
+	const child = spawn(nodeBinary(major), [bin, 'start'], { env, stdio: ['ignore', log, log], detached: true });
+	closeSync(log);
+	child.unref();
+	const sinceStart = { test: (text: string) => /Editor is now accessible via/.test(text.slice(startedAt)) } as RegExp;
+	await waitForLog(logFile, sinceStart, child, 120_000);
+	return child;
+}
+
+function readLogLength(logFile: string): number {
+	return existsSync(logFile) ? readFileSync(logFile, 'utf8').length : 0;
+}
+
+export async function stopN8n(child: ChildProcess | number): Promise<void> {
+	const pid = typeof child === 'number' ? child : child.pid;
+	if (!pid) return;
+	try {
+		process.kill(pid, 'SIGTERM');
+	} catch {
+		return;
+	}
+	const deadline = Date.now() + 20_000;
+	while (Date.now() < deadline) {
+		try {
+			process.kill(pid, 0);
+		} catch {
+			return;
+		}
+		await sleepMs(100);
+	}
+	process.kill(pid, 'SIGKILL');
+}
+
+async function rest(baseUrl: string, path: string, init: RequestInit & { cookie?: string } = {}) {
+	const headers: Record<string, string> = { 'content-type': 'application/json', 'browser-id': 'klink-e2e' };
+	if (init.cookie) headers.cookie = init.cookie;
+	const response = await fetch(new URL(path, baseUrl), { ...init, headers: { ...headers, ...(init.headers as object) } });
+	return response;
+}
+
+/** Owner account, session cookie and a public-API key, all through n8n's own REST API. */
+export async function setUpOwner(baseUrl: string): Promise<{ apiKey: string; cookie: string }> {
+	const setup = await rest(baseUrl, '/rest/owner/setup', { method: 'POST', body: JSON.stringify(OWNER) });
+	if (!setup.ok && setup.status !== 400) throw new Error(`owner setup failed: ${setup.status} ${await setup.text()}`);
+	const login = await rest(baseUrl, '/rest/login', {
+		method: 'POST',
+		body: JSON.stringify({ email: OWNER.email, emailOrLdapLoginId: OWNER.email, password: OWNER.password }),
+	});
+	if (!login.ok) throw new Error(`login failed: ${login.status} ${await login.text()}`);
+	const cookie = (login.headers.getSetCookie?.() ?? [])
+		.map((c) => c.split(';')[0])
+		.join('; ');
+	const scopesResponse = await rest(baseUrl, '/rest/api-keys/scopes', { cookie });
+	const scopes = ((await scopesResponse.json()) as { data: string[] }).data;
+	const created = await rest(baseUrl, '/rest/api-keys', {
+		method: 'POST',
+		cookie,
+		body: JSON.stringify({ label: `e2e-${Date.now()}`, expiresAt: null, scopes }),
+	});
+	if (!created.ok) throw new Error(`api key creation failed: ${created.status} ${await created.text()}`);
+	const apiKey = ((await created.json()) as { data: { rawApiKey: string } }).data.rawApiKey;
+	return { apiKey, cookie };
+}
+
+export function newUserFolder(label: string): string {
+	return mkdtempSync(join(tmpdir(), `klink-${label}-`));
+}
+
+export { OWNER };
