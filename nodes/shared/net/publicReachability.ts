@@ -21,8 +21,12 @@ export function describeUnreachableWebhookUrl(url: string): string | undefined {
 		if (host === '::1' || host === '::') return `${host} is this machine only`;
 		if (/^f[cd]/.test(host)) return `${host} is a private IPv6 address`;
 		if (/^fe[89ab]/.test(host)) return `${host} is a link-local IPv6 address`;
-		const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
-		if (mapped) return describePrivateIpv4(mapped[1]);
+		// URL() writes an IPv4-mapped address in hex: [::ffff:192.168.0.1] becomes [::ffff:c0a8:1].
+		const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
+		if (mapped) {
+			const [high, low] = [parseInt(mapped[1], 16), parseInt(mapped[2], 16)];
+			return describePrivateIpv4(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`);
+		}
 	}
 	return undefined;
 }

@@ -1,0 +1,44 @@
+import { spawn } from 'child_process';
+import { existsSync, mkdirSync } from 'fs';
+import { join } from 'path';
+
+import { installPackage, n8nEnvironment, OWNER, setUpOwner, sleepMs } from '../test/e2e/harness/n8nInstance';
+import { cacheDir, n8nInstallDir, nodeBinary, type N8nMajor } from '../test/e2e/harness/versions';
+
+/** `npm run dev`: a local n8n in the foreground with the freshly packed package installed. */
+async function main(): Promise<void> {
+	const [majorArg, portArg, tarball] = process.argv.slice(2);
+	const major: N8nMajor = majorArg === '2' ? 2 : 1;
+	const port = Number(portArg);
+	const userFolder = join(cacheDir, `dev-n8n${major}`);
+	mkdirSync(userFolder, { recursive: true });
+	installPackage(userFolder, tarball);
+
+	const env = n8nEnvironment(major, port, port + 100, userFolder);
+	if (major === 2) env.PATH = `${join(nodeBinary(2), '..')}:${env.PATH}`;
+	const bin = join(n8nInstallDir(major), 'node_modules', 'n8n', 'bin', 'n8n');
+	if (!existsSync(bin)) throw new Error(`n8n ${major}.x is not installed`);
+	const child = spawn(nodeBinary(major), [bin, 'start'], { env, stdio: 'inherit' });
+	const stop = () => child.kill('SIGTERM');
+	process.on('SIGINT', stop);
+	process.on('SIGTERM', stop);
+	child.on('exit', (code) => process.exit(code ?? 0));
+
+	const baseUrl = `http://127.0.0.1:${port}/`;
+	for (let attempt = 0; attempt < 240; attempt++) {
+		const ready = await fetch(new URL('/healthz/readiness', baseUrl)).then((r) => r.ok, () => false);
+		if (ready) break;
+		await sleepMs(500);
+	}
+	try {
+		await setUpOwner(baseUrl);
+	} catch (error) {
+		console.log(`(owner already set up, or: ${(error as Error).message.split('\n')[0]})`);
+	}
+	console.log(`\nn8n with n8n-nodes-klink: ${baseUrl}  login ${OWNER.email} / ${OWNER.password}\n`);
+}
+
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exit(1);
+});

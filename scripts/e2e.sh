@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# End-to-end suites against real n8n processes: installs the pinned n8n versions (cached outside the repo),
+# packs this package, installs it like a user does, and runs test/e2e once per n8n major.
+# N8N_MAJORS="1" or "2" runs one of them; results go to $KLINK_RESULTS_DIR (jest JSON).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$root"
+ensure_node_modules
+bash scripts/ensure-system-deps.sh
+majors=${N8N_MAJORS:-"1 2"}
+results=${KLINK_RESULTS_DIR:-$KLINK_CACHE_DIR/results}
+mkdir -p "$results" "$KLINK_CACHE_DIR/bin"
+
+t0=$(date +%s)
+pids=()
+for major in $majors; do
+  bash test/e2e/setup/install-n8n.sh "$major" > "$results/install-n8n$major.log" 2>&1 &
+  pids+=($!)
+done
+for i in "${!pids[@]}"; do
+  if ! wait "${pids[$i]}"; then cat "$results"/install-n8n*.log >&2; exit 1; fi
+done
+cat "$results"/install-n8n*.log
+echo "n8n installs ready in $(( $(date +%s) - t0 )) s"
+
+export KLINK_PACKAGE_TARBALL=$(pack_package)
+export KLINK_GO_SIGNER="$KLINK_CACHE_DIR/bin/klink-sign"
+(cd test/go && GOFLAGS=-mod=mod go build -o "$KLINK_GO_SIGNER" ./cmd/sign)
+
+status=0
+for major in $majors; do
+  t1=$(date +%s)
+  echo "=== e2e on n8n $major.x"
+  N8N_MAJOR=$major KLINK_E2E_STATE="$results/state-n8n$major.json" \
+    npx jest --selectProjects e2e --runInBand --json --outputFile="$results/e2e-n8n$major.json" || status=1
+  echo "=== e2e on n8n $major.x took $(( $(date +%s) - t1 )) s"
+done
+exit $status

@@ -1,0 +1,19 @@
+import { spawnSync } from 'child_process';
+import { mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+
+/**
+ * Signs a request with the real Go program in test/go/cmd/sign (built by scripts/e2e.sh into
+ * KLINK_GO_SIGNER), so the end-to-end tests check the node against Go's own normalization.
+ */
+export function signWithGo(request: { secret: string; method?: string; url: string; query?: string; body: Buffer | string }): string {
+	const signer = process.env.KLINK_GO_SIGNER;
+	if (!signer) throw new Error('KLINK_GO_SIGNER is not set: run the e2e suite through `npm test`');
+	const bodyFile = join(mkdtempSync(join(tmpdir(), 'klink-body-')), 'body');
+	writeFileSync(bodyFile, request.body);
+	const args = ['-secret', request.secret, '-method', request.method ?? 'POST', '-url', request.url, '-query', request.query ?? '', '-body-file', bodyFile];
+	const result = spawnSync(signer, args, { encoding: 'utf8' });
+	if (result.status !== 0) throw new Error(`go signer failed: ${result.stderr}`);
+	return result.stdout.trim();
+}

@@ -1,0 +1,39 @@
+import { randomUUID } from 'crypto';
+
+import { activateWorkflow, createWorkflow, PACKAGE, waitForWebhookRoute, webhookUrl, type ApiTarget } from './n8nApi';
+
+export const TRIGGER_NAME = 'Klink Trigger';
+
+/** Creates and activates a workflow whose only node is a Klink Trigger; returns its production URL. */
+export async function deployTrigger(
+	target: ApiTarget,
+	name: string,
+	parameters: Record<string, unknown>,
+	credentials: Record<string, { id: string; name: string }> = {},
+): Promise<{ workflowId: string; url: string; webhookId: string }> {
+	const webhookId = randomUUID();
+	const workflow = await createWorkflow(target, name, [
+		{ name: TRIGGER_NAME, type: `${PACKAGE}.klinkTrigger`, typeVersion: 1, webhookId, parameters, credentials },
+	]);
+	await activateWorkflow(target, workflow.id);
+	const url = webhookUrl(target.baseUrl, webhookId);
+	await waitForWebhookRoute(url);
+	return { workflowId: workflow.id, url, webhookId };
+}
+
+export interface PostResult {
+	status: number;
+	body: string;
+	ms: number;
+}
+
+export async function postRaw(url: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<PostResult> {
+	const started = performance.now();
+	const response = await fetch(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', ...headers },
+		body,
+	});
+	const text = await response.text();
+	return { status: response.status, body: text, ms: performance.now() - started };
+}
