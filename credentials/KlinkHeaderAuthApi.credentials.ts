@@ -25,6 +25,7 @@ export class KlinkHeaderAuthApi implements ICredentialType {
 			default: 'Authorization',
 			placeholder: 'Authorization',
 		},
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- the header value is the shared secret klink sends
 		{
 			displayName: 'Header Value',
 			name: 'value',

@@ -1,12 +1,13 @@
-import type {
-	ICredentialsDecrypted,
-	ICredentialTestFunctions,
-	IHookFunctions,
-	INodeCredentialTestResult,
-	INodeType,
-	INodeTypeDescription,
-	IWebhookFunctions,
-	IWebhookResponseData,
+import {
+	NodeConnectionTypes,
+	type ICredentialsDecrypted,
+	type ICredentialTestFunctions,
+	type IHookFunctions,
+	type INodeCredentialTestResult,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
 } from 'n8n-workflow';
 
 import { authenticationProperties } from './descriptions/authentication.description';
@@ -30,7 +31,7 @@ export class KlinkTrigger implements INodeType {
 			'Starts the workflow when klink.cloud sends a webhook: new or sent messages, contacts and conversations, verified and filtered before anything runs',
 		defaults: { name: 'Klink Trigger' },
 		inputs: [],
-		outputs: ['main'],
+		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{
 				name: 'klinkSignatureApi',

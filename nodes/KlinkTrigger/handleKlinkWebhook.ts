@@ -1,7 +1,7 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { checkBasicAuth, checkHeaderAuth, type AuthResult, type RequestHeaders } from '../shared/auth/requestAuth';
-import { DEFAULT_DEDUPE_MAX_ENTRIES, eventKey, rememberEvent, type SeenEvents } from '../shared/events/dedupe';
+import { DEFAULT_DEDUPE_MAX_ENTRIES, DEFAULT_DEDUPE_WINDOW_MS, eventKey, rememberEvent, type SeenEvents } from '../shared/events/dedupe';
 import { matchesFilters, splitList, type EventFilters, type RoomFilter } from '../shared/events/filters';
 import { EventBodyError, readKlinkEvent } from '../shared/events/klinkEvent';
 import { redactHeaders } from '../shared/events/redactHeaders';
@@ -155,7 +155,7 @@ export async function handleKlinkWebhook(context: IWebhookFunctions): Promise<IW
 		const staticData = context.getWorkflowStaticData('node');
 		const seen = (staticData.seenEvents ??= {}) as SeenEvents;
 		const key = eventKey(view, () => normalizeBody(request.rawBody)[0] ?? request.rawBody);
-		const windowMs = Math.max(5, options.dedupeWindowMinutes ?? 15) * 60_000;
+		const windowMs = Math.max(5 * 60_000, (options.dedupeWindowMinutes ?? 0) * 60_000 || DEFAULT_DEDUPE_WINDOW_MS);
 		if (rememberEvent(seen, key, Date.now(), { windowMs, maxEntries: DEFAULT_DEDUPE_MAX_ENTRIES })) {
 			return { webhookResponse: { received: true, started: false, reason: 'duplicate delivery' } };
 		}

@@ -6,7 +6,7 @@ import {
 	conversationEvent,
 	contactEvent,
 	customChannelMessage,
-	hardBody,
+	hardBodyRaw,
 	messageInbound,
 	messageOutbound,
 } from './harness/klinkEvents';
@@ -117,8 +117,7 @@ describe('Klink Trigger with Klink Signature', () => {
 
 	it('accepts a Go-signed body full of unicode, HTML, nesting and numbers, and rejects every tampered variant', async () => {
 		const before = (await listExecutions(target, workflowId)).length;
-		const body = hardBody();
-		const raw = JSON.stringify(body);
+		const { raw, text } = hardBodyRaw();
 		const signature = signWithGo({ secret: SECRET, url, body: raw });
 
 		expect((await postRaw(url, raw, { 'x-signature': signature })).status).toBe(200);
@@ -140,13 +139,13 @@ describe('Klink Trigger with Klink Signature', () => {
 		}
 
 		// The same JSON with its keys in another order normalizes to the same bytes: still klink's event.
-		const reordered = JSON.stringify(Object.fromEntries(Object.entries(body).reverse()));
+		const reordered = raw.replace('"alpha": null, ', '').replace('"zeta":', '"alpha": null, "zeta":');
 		expect(reordered).not.toBe(raw);
 		expect((await postRaw(url, reordered, { 'x-signature': signature })).status).toBe(200);
 
 		const all = await expectExecutionCountAfterSentinel(workflowId, url, before + 2 + 1);
 		const hardItem = nodeOutput(all.sort((a, b) => Number(a.id) - Number(b.id))[before], TRIGGER_NAME)[0];
-		expect(hardItem.text).toBe(body.data.message);
+		expect(hardItem.text).toBe(text);
 	});
 
 	it('accepts the previous secret, the Authorization header and a signed query string', async () => {

@@ -1,7 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_DEDUPE_WINDOW_MS } from '../../shared/events/dedupe';
-
 export const optionsProperty: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
@@ -22,7 +20,7 @@ export const optionsProperty: INodeProperties = {
 			name: 'dedupeWindowMinutes',
 			type: 'number',
 			typeOptions: { minValue: 5 },
-			default: DEFAULT_DEDUPE_WINDOW_MS / 60000,
+			default: 15,
 			description:
 				'How long a seen event is remembered; klink.cloud retries for about four minutes, so keep it above 5',
 		},

@@ -56,20 +56,22 @@ export function conversationEvent(event: 'conversation.created' | 'conversation.
 	return { event, conversationId: randomUUID(), timestamp: Date.now() };
 }
 
-/** Unicode (CJK, Myanmar, emoji), HTML characters, nested objects, numbers of every kind, keys out of order. */
-export function hardBody() {
-	return {
-		zeta: { '日本': 'こんにちは', 'မြန်မာ': 'မင်္ဂလာပါ', emoji: '😀👍🏽', nested: { deeper: [1, 2.5, -0.000001, 1e21, 12345678901234567890] } },
-		event: 'message.inbound',
-		html: '<script>alert("x&y")</script> \u2028 \u2029 tab\tnew\nline',
-		data: {
-			id: randomUUID(),
-			message: 'Ünïcödé <b>&amp;</b> 😀',
-			room: { unreadCount: 3, channel: { type: 'telegram' }, isGroup: false },
-			amounts: [0, -0, 1.5, 1e-7, 9007199254740993, 3.141592653589793],
-		},
-		alpha: null,
-		'\uE000': 'private use',
-		'\u{1F600}': 'astral key',
-	};
+/**
+ * Raw JSON text as a non-JavaScript sender could write it: unicode (CJK, Myanmar, emoji raw and as escaped
+ * surrogate pairs), HTML characters, escapes JavaScript would not write, nested objects, integers beyond
+ * 2^53, exponents, -0, and keys out of order. Go decodes every number to float64 before re-encoding.
+ */
+export function hardBodyRaw(): { raw: string; messageId: string; text: string } {
+	const messageId = randomUUID();
+	const text = 'Ünïcödé <b>&amp;</b> 😀 \u2028 done';
+	const raw = String.raw`{
+  "zeta": {"日本": "こんにちは", "မြန်မာ": "မင်္ဂလာပါ", "emoji": "😀👍🏽 \ud83d\ude80", "nested": {"deeper": [1, 2.50, -0.000001, 1e21, 12345678901234567890, 1E+2]}},
+  "event": "message.inbound",
+  "html": "<script>alert(\"x&y\")</script> \u2028 \u2029 tab\tnew\nline \/ slash \u00e9",
+  "data": {"id": "${messageId}", "message": ${JSON.stringify(text)},
+    "room": {"unreadCount": 3, "channel": {"type": "telegram"}, "isGroup": false},
+    "amounts": [0, -0, 1.5, 1e-7, 9007199254740993, 3.141592653589793, 0.1e1, 5e-324]},
+  "alpha": null, "\ue000": "private use", "😀": "astral key", "10": "ten", "9": "nine"
+}`;
+	return { raw, messageId, text };
 }
