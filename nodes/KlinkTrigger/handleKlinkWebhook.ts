@@ -39,15 +39,11 @@ interface ReceivedRequest {
 	secretHeaders: string[];
 }
 
-/** The answer klink gets; a 2xx whenever the request was genuine, so klink never deactivates the endpoint. */
-function respond(context: IWebhookFunctions, status: number, body: IDataObject): void {
-	context.getResponseObject().status(status).json(body);
-}
-
-function reject(context: IWebhookFunctions, status: number, reason: string): IWebhookResponseData {
+/** Genuine requests always get a 2xx (klink deactivates endpoints that fail); others get this and nothing runs. */
+function reject(context: IWebhookFunctions, status: 400 | 401, reason: string): IWebhookResponseData {
 	// One line, no secret, no body: enough to see why klink's deliveries fail.
 	context.logger.warn(`Klink Trigger "${context.getNode().name}": rejected a request with ${status}: ${reason}`);
-	respond(context, status, { error: status === 401 ? 'Unauthorized' : 'Bad Request' });
+	context.getResponseObject().status(status).json({ error: status === 401 ? 'Unauthorized' : 'Bad Request' });
 	return { noWebhookResponse: true };
 }
 
@@ -166,6 +162,6 @@ export async function handleKlinkWebhook(context: IWebhookFunctions): Promise<IW
 		json.body = body as IDataObject;
 		json.headers = redactHeaders(request.headers, request.secretHeaders) as IDataObject;
 	}
-	respond(context, 200, { received: true, started: true });
-	return { noWebhookResponse: true, workflowData: [[{ json }]] };
+	// n8n answers with webhookResponse itself; n8n 2.x only once the execution is recorded.
+	return { webhookResponse: { received: true, started: true }, workflowData: [[{ json }]] };
 }

@@ -133,10 +133,14 @@ export function webhookUrl(baseUrl: string, webhookId: string, path = 'klink'): 
  * n8n registers webhooks a moment after activation (2.x especially): wait until POST stops answering 404.
  * The probe is not JSON, so a Klink Trigger answers it 400/401 and starts nothing, whatever its auth mode.
  */
-export async function waitForWebhookRoute(url: string, timeoutMs = 20_000): Promise<void> {
+export async function waitForWebhookRoute(
+	url: string,
+	probe: { body: string; contentType: string } = { body: 'probe', contentType: 'text/plain' },
+	timeoutMs = 20_000,
+): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {
-		const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'probe' });
+		const response = await fetch(url, { method: 'POST', headers: { 'content-type': probe.contentType }, body: probe.body });
 		await response.text();
 		if (response.status !== 404) return;
 		await sleepMs(200);

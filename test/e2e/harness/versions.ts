@@ -1,10 +1,21 @@
-import { readFileSync } from 'fs';
+import { existsSync, readFileSync } from 'fs';
 import { homedir } from 'os';
-import { join } from 'path';
+import { dirname, join } from 'path';
+
+/** The repository root, whether this runs from source (jest) or compiled into build-tools/. */
+export const repoRoot = (() => {
+	let dir = __dirname;
+	while (!existsSync(join(dir, 'test', 'e2e', 'setup', 'versions.sh'))) {
+		const parent = dirname(dir);
+		if (parent === dir) throw new Error(`no test/e2e/setup/versions.sh above ${__dirname}`);
+		dir = parent;
+	}
+	return dir;
+})();
 
 /** Reads the pinned versions from setup/versions.sh, so shell and TypeScript share one source. */
 function readVersions(): Record<string, string> {
-	const text = readFileSync(join(__dirname, '..', 'setup', 'versions.sh'), 'utf8');
+	const text = readFileSync(join(repoRoot, 'test', 'e2e', 'setup', 'versions.sh'), 'utf8');
 	const values: Record<string, string> = {};
 	for (const match of text.matchAll(/^([A-Z0-9_]+)=([^\s$]+)\s*$/gm)) values[match[1]] = match[2];
 	return values;

@@ -1,0 +1,131 @@
+import { randomUUID } from 'crypto';
+
+import { InboundStandIn } from '../test/e2e/harness/inboundStandIn';
+import { activateWorkflow, createCredential, createWorkflow, listExecutions, PACKAGE, waitForWebhookRoute, type ApiTarget } from '../test/e2e/harness/n8nApi';
+import { n8nVersion, type N8nMajor } from '../test/e2e/harness/versions';
+import { startBenchInstance } from './benchInstance';
+import { ms, ratioLine } from './stats';
+
+/**
+ * 1,000 messages over 50 conversations to a stand-in inbound endpoint that answers after 20 ms, sent by
+ * the Klink node and, on the same instance in the same run, by n8n's HTTP Request node. The Klink node keeps
+ * each conversation in order, so 20 messages in a row x 20 ms = 0.4 s is its lower bound.
+ */
+const MESSAGES = 1000;
+const CONVERSATIONS = 50;
+const DELAY_MS = 20;
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+
+function items() {
+	return Array.from({ length: MESSAGES }, (_, i) => ({
+		content: `message ${i}`,
+		senderId: `sender-${i % CONVERSATIONS}`,
+		senderName: 'Bench Sender',
+		conversationId: `conversation-${i % CONVERSATIONS}`,
+		messageId: `bench-${randomUUID()}`,
+	}));
+}
+
+async function deploySender(target: ApiTarget, name: string, sender: Record<string, unknown>): Promise<{ url: string; workflowId: string }> {
+	const path = `bench-${randomUUID()}`;
+	const workflow = await createWorkflow(
+		target,
+		name,
+		[
+			{
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				webhookId: randomUUID(),
+				parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'noData', options: {} },
+			},
+			{ name: 'Split Out', type: 'n8n-nodes-base.splitOut', typeVersion: 1, parameters: { fieldToSplitOut: 'body.items', options: {} } },
+			{ name: 'Sender', ...sender } as never,
+		],
+		{
+			Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
+			'Split Out': { main: [[{ node: 'Sender', type: 'main', index: 0 }]] },
+		},
+	);
+	await activateWorkflow(target, workflow.id);
+	const url = new URL(`/webhook/${path}`, target.baseUrl).toString();
+	await waitForWebhookRoute(url, { body: '{"items":[]}', contentType: 'application/json' });
+	return { url, workflowId: workflow.id };
+}
+
+/** Runs the workflow once and returns the sender node's own execution time as n8n recorded it. */
+async function runOnce(target: ApiTarget, sender: { url: string; workflowId: string }): Promise<number> {
+	const before = (await listExecutions(target, sender.workflowId)).length;
+	const response = await fetch(sender.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: items() }) });
+	await response.text();
+	if (!response.ok) throw new Error(`bench workflow answered ${response.status}`);
+	const executions = (await listExecutions(target, sender.workflowId)).sort((a, b) => Number(b.id) - Number(a.id));
+	if (executions.length <= before) throw new Error('no execution recorded');
+	const run = executions[0].data?.resultData.runData.Sender?.[0] as { executionTime?: number; error?: unknown } | undefined;
+	if (!run?.executionTime || run.error) throw new Error(`sender failed: ${JSON.stringify(run?.error)}`);
+	return run.executionTime;
+}
+
+async function main(): Promise<void> {
+	const major = (Number(process.argv[2]) === 2 ? 2 : 1) as N8nMajor;
+	const standIn = new InboundStandIn();
+	await standIn.start();
+	standIn.delayMs = DELAY_MS;
+	const instance = await startBenchInstance(major, 5950 + major);
+	try {
+		const { target } = instance;
+		const credential = await createCredential(target, 'klinkCustomChannelApi', { inboundUrl: standIn.url });
+		const fields = {
+			content: '={{ $json.content }}',
+			senderId: '={{ $json.senderId }}',
+			senderName: '={{ $json.senderName }}',
+			conversationId: '={{ $json.conversationId }}',
+			messageId: '={{ $json.messageId }}',
+		};
+		const klink = await deploySender(target, 'bench klink node', {
+			type: `${PACKAGE}.klink`,
+			typeVersion: 1,
+			parameters: { resource: 'message', operation: 'send', ...fields, options: { concurrency: CONVERSATIONS } },
+			credentials: { klinkCustomChannelApi: credential },
+		});
+		const httpRequest = await deploySender(target, 'bench http request node', {
+			type: 'n8n-nodes-base.httpRequest',
+			typeVersion: 4.2,
+			parameters: {
+				method: 'POST',
+				url: standIn.url,
+				sendBody: true,
+				specifyBody: 'json',
+				jsonBody:
+					'={{ JSON.stringify({ messageId: $json.messageId, content: $json.content, sender: { id: $json.senderId, name: $json.senderName }, timestamp: Date.now(), type: "text", conversationId: $json.conversationId }) }}',
+				options: {},
+			},
+		});
+
+		const klinkTimes: number[] = [];
+		const httpTimes: number[] = [];
+		for (let run = 0; run < RUNS; run++) {
+			standIn.reset();
+			klinkTimes.push(await runOnce(target, klink));
+			if (standIn.accepted.size !== MESSAGES) throw new Error(`klink node delivered ${standIn.accepted.size} of ${MESSAGES}`);
+			standIn.reset();
+			httpTimes.push(await runOnce(target, httpRequest));
+		}
+		const best = (values: number[]) => Math.min(...values);
+		const bound = (MESSAGES / CONVERSATIONS) * DELAY_MS;
+		console.log(`\n## Klink node throughput: n8n ${n8nVersion(major)}, ${MESSAGES} messages, ${CONVERSATIONS} conversations, endpoint answers after ${DELAY_MS} ms, best of ${RUNS}`);
+		console.log(`Klink node (concurrency ${CONVERSATIONS})       ${ms(best(klinkTimes))}   runs: ${klinkTimes.map((t) => t.toFixed(0)).join(', ')} ms`);
+		console.log(`ordering bound (${MESSAGES / CONVERSATIONS} in a row x ${DELAY_MS} ms)    ${ms(bound)}`);
+		console.log(`HTTP Request node (same items)      ${ms(best(httpTimes))}   runs: ${httpTimes.map((t) => t.toFixed(0)).join(', ')} ms`);
+		console.log(ratioLine('Klink node / ordering bound', best(klinkTimes) / bound, 1.5));
+		console.log(ratioLine('Klink node / HTTP Request node (no ordering, no retries)', best(klinkTimes) / best(httpTimes), undefined));
+	} finally {
+		await instance.stop();
+		await standIn.stop();
+	}
+}
+
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exit(1);
+});

@@ -1,0 +1,142 @@
+import { randomUUID } from 'crypto';
+
+import { signKlinkRequest } from '../nodes/shared/signature/verifySignature';
+import { activateWorkflow, createCredential, createWorkflow, PACKAGE, waitForWebhookRoute, webhookUrl, type ApiTarget } from '../test/e2e/harness/n8nApi';
+import { messageInbound } from '../test/e2e/harness/klinkEvents';
+import { n8nVersion, type N8nMajor } from '../test/e2e/harness/versions';
+import { startBenchInstance } from './benchInstance';
+import { median, ms, percentile, ratioLine } from './stats';
+
+/**
+ * Latency of signed klink events through Klink Trigger (signature, filters and dedupe on) against n8n's own
+ * Webhook node with header auth and against a bare community trigger that only returns the body, all in
+ * one n8n, requests interleaved so that noise falls on every target alike. Then filtered-out events
+ * against accepted ones on the same Klink Trigger. Prints ratios, never asserts times.
+ */
+const SECRET = 'bench-signature-secret';
+const HEADER = { name: 'x-bench-auth', value: 'bench-header-value' };
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300);
+const WARMUP = 40;
+
+interface Target {
+	label: string;
+	request: () => { url: string; body: string; headers: Record<string, string> };
+	samples: number[];
+}
+
+async function timedPost(request: ReturnType<Target['request']>): Promise<number> {
+	const started = performance.now();
+	const response = await fetch(request.url, { method: 'POST', headers: { 'content-type': 'application/json', ...request.headers }, body: request.body });
+	await response.text();
+	const elapsed = performance.now() - started;
+	if (response.status !== 200) throw new Error(`${request.url} answered ${response.status}`);
+	return elapsed;
+}
+
+async function deploy(target: ApiTarget, name: string, node: Record<string, unknown>): Promise<void> {
+	const workflow = await createWorkflow(target, name, [node as never]);
+	await activateWorkflow(target, workflow.id);
+}
+
+function signedKlinkRequest(url: string, channel: string) {
+	return () => {
+		const body = JSON.stringify(messageInbound({ channel, unreadCount: 2 }));
+		return { url, body, headers: { 'x-signature': signKlinkRequest({ secret: SECRET, method: 'POST', url, rawQuery: '', rawBody: Buffer.from(body) }) } };
+	};
+}
+
+async function runInterleaved(targets: Target[], rounds: number): Promise<void> {
+	for (let round = 0; round < rounds; round++) {
+		for (let i = 0; i < targets.length; i++) {
+			const target = targets[(round + i) % targets.length];
+			const sample = await timedPost(target.request());
+			if (round >= WARMUP) target.samples.push(sample);
+		}
+	}
+}
+
+async function main(): Promise<void> {
+	const major = (Number(process.argv[2]) === 2 ? 2 : 1) as N8nMajor;
+	const engine = process.argv[3] === 'legacy' ? 'legacy' : 'default';
+	const extraEnv: Record<string, string> = engine === 'legacy' ? { N8N_EXPRESSION_ENGINE: 'legacy' } : {};
+	const instance = await startBenchInstance(major, 5900 + major * 10 + (engine === 'legacy' ? 1 : 0), extraEnv);
+	try {
+		const { target } = instance;
+		const signature = await createCredential(target, 'klinkSignatureApi', { signatureSecret: SECRET });
+		const header = await createCredential(target, 'httpHeaderAuth', HEADER);
+		const klinkHook = randomUUID();
+		const bareHook = randomUUID();
+		const webhookPath = `bench-${randomUUID()}`;
+		await deploy(target, 'bench klink', {
+			name: 'Klink Trigger',
+			type: `${PACKAGE}.klinkTrigger`,
+			typeVersion: 1,
+			webhookId: klinkHook,
+			parameters: {
+				authentication: 'klinkSignature',
+				events: ['message.inbound'],
+				filters: { channels: ['whatsapp'], minUnreadCount: 1, direction: 'incoming' },
+				options: { deduplicate: true },
+			},
+			credentials: { klinkSignatureApi: signature },
+		});
+		await deploy(target, 'bench webhook', {
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2,
+			webhookId: randomUUID(),
+			parameters: { httpMethod: 'POST', path: webhookPath, authentication: 'headerAuth', responseMode: 'onReceived', options: {} },
+			credentials: { httpHeaderAuth: header },
+		});
+		await deploy(target, 'bench bare', {
+			name: 'Bare Trigger',
+			type: 'n8n-nodes-klink-bench-floor.bareTrigger',
+			typeVersion: 1,
+			webhookId: bareHook,
+			parameters: {},
+		});
+		const klinkUrl = webhookUrl(target.baseUrl, klinkHook);
+		const bareUrl = webhookUrl(target.baseUrl, bareHook, 'bare');
+		const webhookNodeUrl = new URL(`/webhook/${webhookPath}`, target.baseUrl).toString();
+		await waitForWebhookRoute(klinkUrl);
+		await waitForWebhookRoute(bareUrl, { body: '{}', contentType: 'application/json' });
+		await waitForWebhookRoute(webhookNodeUrl, { body: '{}', contentType: 'application/json' });
+
+		const klink: Target = { label: 'Klink Trigger', request: signedKlinkRequest(klinkUrl, 'whatsapp'), samples: [] };
+		const bare: Target = {
+			label: 'bare community trigger',
+			request: () => ({ url: bareUrl, body: JSON.stringify(messageInbound()), headers: {} }),
+			samples: [],
+		};
+		const webhook: Target = {
+			label: 'n8n Webhook node (header auth)',
+			request: () => ({ url: webhookNodeUrl, body: JSON.stringify(messageInbound()), headers: { [HEADER.name]: HEADER.value } }),
+			samples: [],
+		};
+		await runInterleaved([klink, webhook, bare], ROUNDS);
+
+		const accepted: Target = { label: 'accepted (starts an execution)', request: signedKlinkRequest(klinkUrl, 'whatsapp'), samples: [] };
+		const filtered: Target = { label: 'filtered out (channel)', request: signedKlinkRequest(klinkUrl, 'telegram'), samples: [] };
+		await runInterleaved([accepted, filtered], ROUNDS);
+
+		const title = `n8n ${n8nVersion(major)}${engine === 'legacy' ? ' with N8N_EXPRESSION_ENGINE=legacy' : ' (defaults)'}, ${ROUNDS - WARMUP} requests each`;
+		console.log(`\n## Trigger latency: ${title}`);
+		for (const t of [klink, webhook, bare, accepted, filtered]) {
+			console.log(`${t.label.padEnd(36)} median ${ms(median(t.samples))}   p99 ${ms(percentile(t.samples, 99))}`);
+		}
+		const target110 = 1.1;
+		console.log(ratioLine('Klink Trigger / bare trigger (median)', median(klink.samples) / median(bare.samples), target110));
+		console.log(ratioLine('Klink Trigger / bare trigger (p99)', percentile(klink.samples, 99) / percentile(bare.samples, 99), undefined));
+		const webhookTarget = major === 1 || engine === 'legacy' ? target110 : undefined;
+		console.log(ratioLine('Klink Trigger / Webhook node (median)', median(klink.samples) / median(webhook.samples), webhookTarget));
+		console.log(ratioLine('Klink Trigger / Webhook node (p99)', percentile(klink.samples, 99) / percentile(webhook.samples, 99), undefined));
+		console.log(ratioLine('filtered-out / accepted (median)', median(filtered.samples) / median(accepted.samples), 0.6));
+	} finally {
+		await instance.stop();
+	}
+}
+
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exit(1);
+});

@@ -1,0 +1,88 @@
+import { randomUUID } from 'crypto';
+
+import { activateWorkflow, createWorkflow, PACKAGE, waitForWebhookRoute, type ApiTarget } from './n8nApi';
+
+export const KLINK_NODE = 'Klink';
+
+/** Items the workflow's Webhook receives as `{ items: [...] }` and splits into one item each. */
+export interface MessageInput {
+	content: unknown;
+	senderId?: unknown;
+	senderName?: unknown;
+	conversationId?: unknown;
+	messageId?: unknown;
+}
+
+/**
+ * Webhook (waits for the last node) → Split Out → Klink. Calling the webhook runs the Klink node on the
+ * posted items and answers with its output, so a test sees what the node put out for each item.
+ */
+export async function deployActionWorkflow(
+	target: ApiTarget,
+	name: string,
+	credential: { id: string; name: string },
+	settings: { onError?: 'stopWorkflow' | 'continueRegularOutput'; options?: Record<string, unknown> } = {},
+): Promise<{ workflowId: string; url: string }> {
+	const path = `send-${randomUUID()}`;
+	const workflow = await createWorkflow(
+		target,
+		name,
+		[
+			{
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				webhookId: randomUUID(),
+				parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+			},
+			{
+				name: 'Split Out',
+				type: 'n8n-nodes-base.splitOut',
+				typeVersion: 1,
+				parameters: { fieldToSplitOut: 'body.items', options: {} },
+			},
+			{
+				name: KLINK_NODE,
+				type: `${PACKAGE}.klink`,
+				typeVersion: 1,
+				...(settings.onError ? { onError: settings.onError } : {}),
+				parameters: {
+					resource: 'message',
+					operation: 'send',
+					content: '={{ $json.content }}',
+					senderId: '={{ $json.senderId }}',
+					senderName: '={{ $json.senderName }}',
+					conversationId: '={{ $json.conversationId ?? "" }}',
+					messageId: '={{ $json.messageId ?? "" }}',
+					options: settings.options ?? {},
+				},
+				credentials: { klinkCustomChannelApi: credential },
+			},
+		],
+		{
+			Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
+			'Split Out': { main: [[{ node: KLINK_NODE, type: 'main', index: 0 }]] },
+		},
+	);
+	await activateWorkflow(target, workflow.id);
+	const url = new URL(`/webhook/${path}`, target.baseUrl).toString();
+	// An empty list runs nothing past Split Out, so the probe sends no message.
+	await waitForWebhookRoute(url, { body: '{"items":[]}', contentType: 'application/json' });
+	return { workflowId: workflow.id, url };
+}
+
+export async function sendItems(url: string, items: MessageInput[]): Promise<{ status: number; body: unknown }> {
+	const response = await fetch(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ items }),
+	});
+	const text = await response.text();
+	let body: unknown = text;
+	try {
+		body = JSON.parse(text);
+	} catch {
+		// not JSON: the raw text is what the test looks at
+	}
+	return { status: response.status, body };
+}
