@@ -1,0 +1,26 @@
+import { VersionedNodeType, type INodeTypeBaseDescription, type IVersionedNodeType } from 'n8n-workflow';
+
+import { klinkIcon } from './icon';
+import { KlinkV1 } from './v1/KlinkV1.node';
+
+/**
+ * The Klink action node. Versioned from the start, like n8n's own nodes: a change that would alter what a
+ * saved workflow does goes into a new version (v2/...), and workflows saved with version 1 keep version 1.
+ */
+export class Klink extends VersionedNodeType {
+	constructor() {
+		const baseDescription: INodeTypeBaseDescription = {
+			displayName: 'Klink',
+			name: 'klink',
+			icon: klinkIcon,
+			group: ['output'],
+			description:
+				'Post messages into the klink.cloud unified inbox through a Custom Channel: give the text, who wrote it and, to continue a conversation, its conversation ID',
+			defaultVersion: 1,
+		};
+		const nodeVersions: IVersionedNodeType['nodeVersions'] = {
+			1: new KlinkV1(baseDescription),
+		};
+		super(nodeVersions, baseDescription);
+	}
+}
