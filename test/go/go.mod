@@ -1,0 +1,3 @@
+module klinkvectors
+
+go 1.19
