@@ -57,8 +57,6 @@ export class KlinkTrigger implements INodeType {
 				name: 'default',
 				httpMethod: 'POST',
 				responseMode: 'onReceived',
-				// Empty, so that n8n answers with the webhookResponse the node returns (not "firstEntryJson").
-				responseData: '',
 				path: WEBHOOK_PATH,
 			},
 		],

@@ -1,14 +1,15 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { checkBasicAuth, checkHeaderAuth, type AuthResult, type RequestHeaders } from '../shared/auth/requestAuth';
-import { DEFAULT_DEDUPE_MAX_ENTRIES, DEFAULT_DEDUPE_WINDOW_MS, eventKey, rememberEvent, type SeenEvents } from '../shared/events/dedupe';
+import { DEFAULT_DEDUPE_MAX_ENTRIES, DEFAULT_DEDUPE_WINDOW_MS, eventKey } from '../shared/events/dedupe';
 import { matchesFilters, splitList, type EventFilters, type RoomFilter } from '../shared/events/filters';
 import { EventBodyError, readKlinkEvent } from '../shared/events/klinkEvent';
 import { redactHeaders } from '../shared/events/redactHeaders';
 import { simplifyEvent } from '../shared/events/simplifyEvent';
-import { normalizeBody } from '../shared/signature/normalizeBody';
+import { BodyNotJsonError, normalizeBody } from '../shared/signature/normalizeBody';
 import { signedUrlCandidates } from '../shared/signature/signedUrlCandidates';
 import { parseSignatureHeader, verifyKlinkSignature } from '../shared/signature/verifySignature';
+import { isDuplicateDelivery } from './seenEventsStore';
 
 type Authentication = 'klinkSignature' | 'headerAuth' | 'basicAuth' | 'none';
 
@@ -124,6 +125,16 @@ function decodeBody(request: ReceivedRequest): unknown {
 	return JSON.parse(request.rawBody.toString('utf8')) as unknown;
 }
 
+/** The body as Go normalizes it, for hashing; the raw bytes for a body only JavaScript accepts (too deep). */
+function normalizedOrRaw(rawBody: Buffer): Buffer {
+	try {
+		return normalizeBody(rawBody)[0] ?? rawBody;
+	} catch (error) {
+		if (error instanceof BodyNotJsonError) return rawBody;
+		throw error;
+	}
+}
+
 export async function handleKlinkWebhook(context: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const authentication = context.getNodeParameter('authentication', 'klinkSignature') as Authentication;
 	const options = context.getNodeParameter('options', {}) as TriggerOptions;
@@ -148,11 +159,9 @@ export async function handleKlinkWebhook(context: IWebhookFunctions): Promise<IW
 	}
 
 	if (options.deduplicate !== false) {
-		const staticData = context.getWorkflowStaticData('node');
-		const seen = (staticData.seenEvents ??= {}) as SeenEvents;
-		const key = eventKey(view, () => normalizeBody(request.rawBody)[0] ?? request.rawBody);
+		const key = eventKey(view, () => normalizedOrRaw(request.rawBody));
 		const windowMs = Math.max(5 * 60_000, (options.dedupeWindowMinutes ?? 0) * 60_000 || DEFAULT_DEDUPE_WINDOW_MS);
-		if (rememberEvent(seen, key, Date.now(), { windowMs, maxEntries: DEFAULT_DEDUPE_MAX_ENTRIES })) {
+		if (isDuplicateDelivery(context, key, { windowMs, maxEntries: DEFAULT_DEDUPE_MAX_ENTRIES })) {
 			return { webhookResponse: { received: true, started: false, reason: 'duplicate delivery' } };
 		}
 	}
@@ -162,6 +171,9 @@ export async function handleKlinkWebhook(context: IWebhookFunctions): Promise<IW
 		json.body = body as IDataObject;
 		json.headers = redactHeaders(request.headers, request.secretHeaders) as IDataObject;
 	}
-	// n8n answers with webhookResponse itself; n8n 2.x only once the execution is recorded.
-	return { webhookResponse: { received: true, started: true }, workflowData: [[{ json }]] };
+	// Answered here rather than through n8n's webhookResponse: n8n 2.x would send that only after creating
+	// the execution, and by then it has reset the flag that makes it save the dedupe record above.
+	// This is also when n8n 1.x answers its own webhooks: as soon as the event is handed over.
+	context.getResponseObject().status(200).json({ received: true, started: true });
+	return { noWebhookResponse: true, workflowData: [[{ json }]] };
 }
