@@ -71,7 +71,7 @@ async function main(): Promise<void> {
 	const standIn = new InboundStandIn();
 	await standIn.start();
 	standIn.delayMs = DELAY_MS;
-	const instance = await startBenchInstance(major, 5950 + major);
+	const instance = await startBenchInstance(major, 5970 + major);
 	try {
 		const { target } = instance;
 		const credential = await createCredential(target, 'klinkCustomChannelApi', { inboundUrl: standIn.url });

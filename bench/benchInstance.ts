@@ -11,7 +11,7 @@ export async function startBenchInstance(major: N8nMajor, port: number, extraEnv
 	const userFolder = newUserFolder(`bench-n8n${major}`);
 	installPackage(userFolder, tarball);
 	installPackage(userFolder, packFloorTrigger(userFolder));
-	const child = await startN8n({ major, port, brokerPort: port + 100, userFolder, logFile: join(userFolder, 'n8n.log'), extraEnv });
+	const child = await startN8n({ major, port, brokerPort: port + 1000, userFolder, logFile: join(userFolder, 'n8n.log'), extraEnv });
 	const baseUrl = `http://127.0.0.1:${port}/`;
 	const { apiKey } = await setUpOwner(baseUrl);
 	return {

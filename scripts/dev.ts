@@ -14,7 +14,7 @@ async function main(): Promise<void> {
 	mkdirSync(userFolder, { recursive: true });
 	installPackage(userFolder, tarball);
 
-	const env = n8nEnvironment(major, port, port + 100, userFolder);
+	const env = n8nEnvironment(major, port, port + 1000, userFolder);
 	if (major === 2) env.PATH = `${join(nodeBinary(2), '..')}:${env.PATH}`;
 	const bin = join(n8nInstallDir(major), 'node_modules', 'n8n', 'bin', 'n8n');
 	if (!existsSync(bin)) throw new Error(`n8n ${major}.x is not installed`);

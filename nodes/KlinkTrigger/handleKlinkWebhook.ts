@@ -1,4 +1,4 @@
-import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IWebhookFunctions, type IWebhookResponseData } from 'n8n-workflow';
 
 import { checkBasicAuth, checkHeaderAuth, type AuthResult, type RequestHeaders } from '../shared/auth/requestAuth';
 import { DEFAULT_DEDUPE_MAX_ENTRIES, DEFAULT_DEDUPE_WINDOW_MS, eventKey } from '../shared/events/dedupe';
@@ -126,12 +126,12 @@ function decodeBody(request: ReceivedRequest): unknown {
 }
 
 /** The body as Go normalizes it, for hashing; the raw bytes for a body only JavaScript accepts (too deep). */
-function normalizedOrRaw(rawBody: Buffer): Buffer {
+function normalizedOrRaw(context: IWebhookFunctions, rawBody: Buffer): Buffer {
 	try {
 		return normalizeBody(rawBody)[0] ?? rawBody;
 	} catch (error) {
 		if (error instanceof BodyNotJsonError) return rawBody;
-		throw error;
+		throw new NodeOperationError(context.getNode(), error as Error);
 	}
 }
 
@@ -159,7 +159,7 @@ export async function handleKlinkWebhook(context: IWebhookFunctions): Promise<IW
 	}
 
 	if (options.deduplicate !== false) {
-		const key = eventKey(view, () => normalizedOrRaw(request.rawBody));
+		const key = eventKey(view, () => normalizedOrRaw(context, request.rawBody));
 		const windowMs = Math.max(5 * 60_000, (options.dedupeWindowMinutes ?? 0) * 60_000 || DEFAULT_DEDUPE_WINDOW_MS);
 		if (isDuplicateDelivery(context, key, { windowMs, maxEntries: DEFAULT_DEDUPE_MAX_ENTRIES })) {
 			return { webhookResponse: { received: true, started: false, reason: 'duplicate delivery' } };

@@ -12,7 +12,7 @@ export default async function globalSetup(): Promise<void> {
 	const userFolder = newUserFolder(`e2e-n8n${major}`);
 	installPackage(userFolder, tarball);
 	const port = Number(process.env.KLINK_E2E_PORT ?? (major === 1 ? 5701 : 5702));
-	const brokerPort = port + 100;
+	const brokerPort = port + 1000;
 	const logFile = join(userFolder, 'n8n.log');
 	const started = Date.now();
 	const child = await startN8n({ major, port, brokerPort, userFolder, logFile });

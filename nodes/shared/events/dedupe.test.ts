@@ -1,4 +1,4 @@
-import { eventKey, rememberEvent, type SeenEvents } from './dedupe';
+import { eventKey, mergeSeenEvents, rememberEvent, type SeenEvents } from './dedupe';
 
 const limits = { windowMs: 1000, maxEntries: 3 };
 const noBody = () => {
@@ -57,5 +57,27 @@ describe('rememberEvent', () => {
 		rememberEvent(seen, 'message.inbound|m:1', 100, limits);
 		const restored = JSON.parse(JSON.stringify(seen)) as SeenEvents;
 		expect(rememberEvent(restored, 'message.inbound|m:1', 200, limits)).toBe(true);
+	});
+});
+
+describe('mergeSeenEvents', () => {
+	it('refills empty memory from stored state', () => {
+		expect(mergeSeenEvents({}, { a: 1, b: 2 })).toEqual({ a: 1, b: 2 });
+	});
+
+	it('adds only missing keys and keeps the result ordered by time', () => {
+		const merged = mergeSeenEvents({ b: 20, d: 40 }, { a: 10, b: 99, c: 30 });
+		expect(Object.entries(merged)).toEqual([
+			['a', 10],
+			['b', 20],
+			['c', 30],
+			['d', 40],
+		]);
+	});
+
+	it('leaves memory alone when the stored state adds nothing or is missing', () => {
+		const seen = { x: 5 };
+		expect(mergeSeenEvents(seen, { x: 1 })).toBe(seen);
+		expect(mergeSeenEvents(seen, undefined)).toEqual({ x: 5 });
 	});
 });

@@ -55,3 +55,18 @@ export function rememberEvent(seen: SeenEvents, key: string, now: number, limits
 	seen[key] = now;
 	return false;
 }
+
+/**
+ * Adds to `seen` the keys only `stored` knows (kept state after a restart, or written by another n8n
+ * process), keeping the result ordered oldest first as rememberEvent expects. Returns `seen`.
+ */
+export function mergeSeenEvents(seen: SeenEvents, stored: SeenEvents | undefined): SeenEvents {
+	if (!stored) return seen;
+	const missing = Object.keys(stored).filter((key) => seen[key] === undefined && typeof stored[key] === 'number');
+	if (missing.length === 0) return seen;
+	const entries = [...Object.entries(seen), ...missing.map((key): [string, number] => [key, stored[key]])];
+	entries.sort((a, b) => a[1] - b[1]);
+	for (const key of Object.keys(seen)) delete seen[key];
+	for (const [key, at] of entries) seen[key] = at;
+	return seen;
+}
