@@ -1,7 +1,8 @@
 import { randomUUID } from 'crypto';
 
 import { InboundStandIn } from '../test/e2e/harness/inboundStandIn';
-import { activateWorkflow, createCredential, createWorkflow, listExecutions, PACKAGE, waitForWebhookRoute, type ApiTarget } from '../test/e2e/harness/n8nApi';
+import { deploySplitOutWorkflow } from '../test/e2e/harness/actionDeploy';
+import { createCredential, listExecutions, PACKAGE, type ApiTarget } from '../test/e2e/harness/n8nApi';
 import { n8nVersion, type N8nMajor } from '../test/e2e/harness/versions';
 import { startBenchInstance } from './benchInstance';
 import { ms, ratioLine } from './stats';
@@ -24,33 +25,6 @@ function items() {
 		conversationId: `conversation-${i % CONVERSATIONS}`,
 		messageId: `bench-${randomUUID()}`,
 	}));
-}
-
-async function deploySender(target: ApiTarget, name: string, sender: Record<string, unknown>): Promise<{ url: string; workflowId: string }> {
-	const path = `bench-${randomUUID()}`;
-	const workflow = await createWorkflow(
-		target,
-		name,
-		[
-			{
-				name: 'Webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				webhookId: randomUUID(),
-				parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'noData', options: {} },
-			},
-			{ name: 'Split Out', type: 'n8n-nodes-base.splitOut', typeVersion: 1, parameters: { fieldToSplitOut: 'body.items', options: {} } },
-			{ name: 'Sender', ...sender } as never,
-		],
-		{
-			Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
-			'Split Out': { main: [[{ node: 'Sender', type: 'main', index: 0 }]] },
-		},
-	);
-	await activateWorkflow(target, workflow.id);
-	const url = new URL(`/webhook/${path}`, target.baseUrl).toString();
-	await waitForWebhookRoute(url, { body: '{"items":[]}', contentType: 'application/json' });
-	return { url, workflowId: workflow.id };
 }
 
 /** Runs the workflow once and returns the sender node's own execution time as n8n recorded it. */
@@ -82,13 +56,13 @@ async function main(): Promise<void> {
 			conversationId: '={{ $json.conversationId }}',
 			messageId: '={{ $json.messageId }}',
 		};
-		const klink = await deploySender(target, 'bench klink node', {
+		const klink = await deploySplitOutWorkflow(target, 'bench klink node', {
 			type: `${PACKAGE}.klink`,
 			typeVersion: 1,
 			parameters: { resource: 'message', operation: 'send', ...fields, options: { concurrency: CONVERSATIONS } },
 			credentials: { klinkCustomChannelApi: credential },
-		});
-		const httpRequest = await deploySender(target, 'bench http request node', {
+		}, 'noData');
+		const httpRequest = await deploySplitOutWorkflow(target, 'bench http request node', {
 			type: 'n8n-nodes-base.httpRequest',
 			typeVersion: 4.2,
 			parameters: {
@@ -100,7 +74,7 @@ async function main(): Promise<void> {
 					'={{ JSON.stringify({ messageId: $json.messageId, content: $json.content, sender: { id: $json.senderId, name: $json.senderName }, timestamp: Date.now(), type: "text", conversationId: $json.conversationId }) }}',
 				options: {},
 			},
-		});
+		}, 'noData');
 
 		const klinkTimes: number[] = [];
 		const httpTimes: number[] = [];

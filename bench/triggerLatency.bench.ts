@@ -1,7 +1,8 @@
 import { randomUUID } from 'crypto';
 
 import { signKlinkRequest } from '../nodes/shared/signature/verifySignature';
-import { activateWorkflow, createCredential, createWorkflow, PACKAGE, waitForWebhookRoute, webhookUrl, type ApiTarget } from '../test/e2e/harness/n8nApi';
+import { activateWorkflow, createCredential, createWorkflow, listExecutions, PACKAGE, waitForWebhookRoute, webhookUrl, type ApiTarget } from '../test/e2e/harness/n8nApi';
+import { sleepMs } from '../test/e2e/harness/n8nInstance';
 import { messageInbound } from '../test/e2e/harness/klinkEvents';
 import { n8nVersion, type N8nMajor } from '../test/e2e/harness/versions';
 import { startBenchInstance } from './benchInstance';
@@ -17,6 +18,9 @@ const SECRET = 'bench-signature-secret';
 const HEADER = { name: 'x-bench-auth', value: 'bench-header-value' };
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300);
 const WARMUP = 40;
+const IDLE_GAP_MS = 25;
+const COST_BATCHES = 5;
+const COST_BATCH_SIZE = 50;
 
 interface Target {
 	label: string;
@@ -33,9 +37,10 @@ async function timedPost(request: ReturnType<Target['request']>): Promise<number
 	return elapsed;
 }
 
-async function deploy(target: ApiTarget, name: string, node: Record<string, unknown>): Promise<void> {
+async function deploy(target: ApiTarget, name: string, node: Record<string, unknown>): Promise<string> {
 	const workflow = await createWorkflow(target, name, [node as never]);
 	await activateWorkflow(target, workflow.id);
+	return workflow.id;
 }
 
 function signedKlinkRequest(url: string, channel: string) {
@@ -45,14 +50,35 @@ function signedKlinkRequest(url: string, channel: string) {
 	};
 }
 
+/** Requests one at a time, with a pause so each one meets an idle n8n, not the tail of the last execution. */
 async function runInterleaved(targets: Target[], rounds: number): Promise<void> {
 	for (let round = 0; round < rounds; round++) {
 		for (let i = 0; i < targets.length; i++) {
 			const target = targets[(round + i) % targets.length];
 			const sample = await timedPost(target.request());
 			if (round >= WARMUP) target.samples.push(sample);
+			await sleepMs(IDLE_GAP_MS);
 		}
 	}
+}
+
+/**
+ * What an event costs n8n in all: `count` requests back to back, then, for events that start executions,
+ * until n8n has finished all of them. Returns milliseconds per event.
+ */
+async function costPerEvent(target: ApiTarget, workflowId: string, request: Target['request'], count: number, startsExecution: boolean): Promise<number> {
+	const before = startsExecution ? await countExecutions(target, workflowId) : 0;
+	const started = performance.now();
+	for (let i = 0; i < count; i++) await timedPost(request());
+	if (startsExecution) {
+		while ((await countExecutions(target, workflowId)) < before + count) await sleepMs(5);
+	}
+	return (performance.now() - started) / count;
+}
+
+async function countExecutions(target: ApiTarget, workflowId: string): Promise<number> {
+	const executions = await listExecutions(target, workflowId);
+	return executions.filter((e) => e.finished || e.status === 'success').length;
 }
 
 async function main(): Promise<void> {
@@ -67,7 +93,7 @@ async function main(): Promise<void> {
 		const klinkHook = randomUUID();
 		const bareHook = randomUUID();
 		const webhookPath = `bench-${randomUUID()}`;
-		await deploy(target, 'bench klink', {
+		const klinkWorkflowId = await deploy(target, 'bench klink', {
 			name: 'Klink Trigger',
 			type: `${PACKAGE}.klinkTrigger`,
 			typeVersion: 1,
@@ -118,6 +144,12 @@ async function main(): Promise<void> {
 		const accepted: Target = { label: 'accepted (starts an execution)', request: signedKlinkRequest(klinkUrl, 'whatsapp'), samples: [] };
 		const filtered: Target = { label: 'filtered out (channel)', request: signedKlinkRequest(klinkUrl, 'telegram'), samples: [] };
 		await runInterleaved([accepted, filtered], ROUNDS);
+		const acceptedCost: number[] = [];
+		const filteredCost: number[] = [];
+		for (let batch = 0; batch < COST_BATCHES; batch++) {
+			acceptedCost.push(await costPerEvent(target, klinkWorkflowId, accepted.request, COST_BATCH_SIZE, true));
+			filteredCost.push(await costPerEvent(target, klinkWorkflowId, filtered.request, COST_BATCH_SIZE, false));
+		}
 
 		const title = `n8n ${n8nVersion(major)}${engine === 'legacy' ? ' with N8N_EXPRESSION_ENGINE=legacy' : ' (defaults)'}, ${ROUNDS - WARMUP} requests each`;
 		console.log(`\n## Trigger latency: ${title}`);
@@ -130,7 +162,9 @@ async function main(): Promise<void> {
 		const webhookTarget = major === 1 || engine === 'legacy' ? target110 : undefined;
 		console.log(ratioLine('Klink Trigger / Webhook node (median)', median(klink.samples) / median(webhook.samples), webhookTarget));
 		console.log(ratioLine('Klink Trigger / Webhook node (p99)', percentile(klink.samples, 99) / percentile(webhook.samples, 99), undefined));
-		console.log(ratioLine('filtered-out / accepted (median)', median(filtered.samples) / median(accepted.samples), 0.6));
+		console.log(`cost per event, ${COST_BATCH_SIZE} back to back until n8n is done (median of ${COST_BATCHES} batches): accepted ${ms(median(acceptedCost))}, filtered out ${ms(median(filteredCost))}`);
+		console.log(ratioLine('filtered-out / accepted, cost per event', median(filteredCost) / median(acceptedCost), 0.6));
+		console.log(ratioLine('filtered-out / accepted, response latency (median)', median(filtered.samples) / median(accepted.samples), undefined));
 	} finally {
 		await instance.stop();
 	}

@@ -8,23 +8,12 @@
 import { createHmac } from 'crypto';
 
 import { signKlinkRequest, verifyKlinkSignature } from '../nodes/shared/signature/verifySignature';
+import { seededRandom } from '../test/support/seededRandom';
 
 const TARGET_RATIO = 1.5;
 const URL = 'https://n8n.example.com/webhook/4f0c6a52-klink';
 const SECRET = 'bench-current-secret';
 const PREVIOUS_SECRET = 'bench-previous-secret';
-
-/** A deterministic PRNG, so that every run measures the same documents. */
-function mulberry32(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 /**
  * A message.inbound event in klink's shape, in the field order a Go struct gives (not sorted, so the normalizer
@@ -32,7 +21,7 @@ function mulberry32(seed: number): () => number {
  * HTML and URLs with '&', as chat traffic does.
  */
 function klinkEvent(targetBytes: number, seed: number): Buffer {
-	const random = mulberry32(seed);
+	const random = seededRandom(seed);
 	const words = ['hello', 'สวัสดีครับ', '你好', 'order', '#12345', 'ราคา', '😀', 'thanks!', 'https://shop.example.com/p?id=42&ref=klink', 'ok', 'こんにちは', 'delivery', '12.50', '<b>', 'tomorrow'];
 	const text = (count: number) => Array.from({ length: count }, () => words[Math.floor(random() * words.length)]).join(' ');
 	const message = (index: number) => ({

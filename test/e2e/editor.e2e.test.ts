@@ -5,8 +5,8 @@ import type { Locator, Page } from 'playwright-core';
 
 import { launchEditorBrowser, loadedIcon, Screenshots, signIn, waitUntil, type EditorBrowser } from './harness/browser';
 import { readState } from './harness/e2eState';
-import { EXAMPLES_DIR, loadExample, publicApi } from './harness/exampleWorkflows';
-import type { ApiTarget, WorkflowNode } from './harness/n8nApi';
+import { EXAMPLES_DIR, loadExample } from './harness/exampleWorkflows';
+import { api, type ApiTarget, type WorkflowNode } from './harness/n8nApi';
 
 /**
  * The package as a person sees it: the real n8n editor in headless Chromium, signed in as the owner,
@@ -165,7 +165,7 @@ describe('the n8n editor with n8n-nodes-klink installed', () => {
 			});
 		});
 		const trigger = await waitUntil('the saved workflow to hold the Klink Trigger', async () => {
-			const workflow = await publicApi<{ nodes: WorkflowNode[] }>(target, 'GET', `/workflows/${workflowUrlPath}`);
+			const workflow = await api<{ nodes: WorkflowNode[] }>(target, 'GET', `/workflows/${workflowUrlPath}`);
 			return workflow.nodes.find((n) => n.type === 'n8n-nodes-klink.klinkTrigger');
 		});
 		expect(trigger).toMatchObject({ name: 'Klink Trigger', typeVersion: 1, webhookId: shownWebhookId });

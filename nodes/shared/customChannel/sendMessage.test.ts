@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
-import type { AddressInfo } from 'net';
 
+import { closeServer, listenOnLoopback, onRequestBody } from '../../../test/support/loopbackServer';
 import type { CustomChannelMessage } from './messageSchema';
 import {
 	CustomChannelSendError,
@@ -47,17 +47,8 @@ class FakeKlink {
 
 	constructor() {
 		this.server = createServer((req, res) => {
-			const chunks: Buffer[] = [];
-			req.on('data', (chunk: Buffer) => chunks.push(chunk));
-			req.on('end', () => {
-				const text = Buffer.concat(chunks).toString('utf8');
-				let body: unknown = text;
-				try {
-					body = JSON.parse(text);
-				} catch {
-					// keep the text
-				}
-				this.received.push({ method: req.method, url: req.url, contentType: req.headers['content-type'], body });
+			onRequestBody(req, ({ text, parsed }) => {
+				this.received.push({ method: req.method, url: req.url, contentType: req.headers['content-type'], body: parsed });
 				const step = this.steps[Math.min(this.received.length - 1, this.steps.length - 1)];
 				step(req, res, text);
 			});
@@ -69,8 +60,7 @@ class FakeKlink {
 	}
 
 	async start() {
-		await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-		this.port = (this.server.address() as AddressInfo).port;
+		this.port = await listenOnLoopback(this.server);
 	}
 
 	get url() {
@@ -78,8 +68,7 @@ class FakeKlink {
 	}
 
 	async stop() {
-		this.server.closeAllConnections();
-		await new Promise<void>((resolve) => this.server.close(() => resolve()));
+		await closeServer(this.server);
 	}
 }
 

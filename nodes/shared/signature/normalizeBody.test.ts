@@ -6,6 +6,7 @@ import { join } from 'path';
 import { fromBase64, goModuleDirectory, loadGoVectors, type BodyVector } from '../../../test/go/goVectors';
 import { BodyNotJsonError, normalizeBody } from './normalizeBody';
 import { signKlinkRequest } from './verifySignature';
+import { seededRandom } from '../../../test/support/seededRandom';
 
 const vectors = loadGoVectors();
 
@@ -70,18 +71,6 @@ describe('normalizeBody', () => {
 		expect(normalizeBody(padded.subarray(2, 2 + input.length))[0]).toEqual(fromBase64(vector?.normalized ?? ''));
 	});
 });
-
-/** A small deterministic PRNG, so that a failure can be replayed from its seed. */
-function mulberry32(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 /**
  * Random JSON text built here (not by the Go vector generator): random values, written with random spacing,
@@ -156,7 +145,7 @@ describeWithGo(`random documents against live Go (${goAvailable ? goVersion.stdo
 	test(
 		`${documentCount} documents from seed ${seed} normalize and sign as Go does`,
 		() => {
-			const random = mulberry32(seed);
+			const random = seededRandom(seed);
 			const requests = Array.from({ length: documentCount }, (_, index) => ({
 				secret: `secret-${index}`,
 				method: 'POST',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 
-import { activateWorkflow, createWorkflow, PACKAGE, waitForWebhookRoute, type ApiTarget } from './n8nApi';
+import { activateWorkflow, createWorkflow, PACKAGE, waitForWebhookRoute, type ApiTarget, type WorkflowNode } from './n8nApi';
 
 export const KLINK_NODE = 'Klink';
 
@@ -14,16 +14,17 @@ export interface MessageInput {
 }
 
 /**
- * Webhook (waits for the last node) → Split Out → Klink. Calling the webhook runs the Klink node on the
- * posted items and answers with its output, so a test sees what the node put out for each item.
+ * Webhook (waits for the last node) → Split Out → `sender`. Posting `{ items: [...] }` to the URL runs the
+ * sender on each item and answers, with `responseData: 'allEntries'`, with the sender's output.
  */
-export async function deployActionWorkflow(
+export async function deploySplitOutWorkflow(
 	target: ApiTarget,
 	name: string,
-	credential: { id: string; name: string },
-	settings: { onError?: 'stopWorkflow' | 'continueRegularOutput'; options?: Record<string, unknown> } = {},
+	sender: Omit<WorkflowNode, 'name'> & { name?: string },
+	responseData: 'allEntries' | 'noData' = 'allEntries',
 ): Promise<{ workflowId: string; url: string }> {
 	const path = `send-${randomUUID()}`;
+	const senderName = sender.name ?? 'Sender';
 	const workflow = await createWorkflow(
 		target,
 		name,
@@ -33,7 +34,7 @@ export async function deployActionWorkflow(
 				type: 'n8n-nodes-base.webhook',
 				typeVersion: 2,
 				webhookId: randomUUID(),
-				parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+				parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData, options: {} },
 			},
 			{
 				name: 'Split Out',
@@ -41,27 +42,11 @@ export async function deployActionWorkflow(
 				typeVersion: 1,
 				parameters: { fieldToSplitOut: 'body.items', options: {} },
 			},
-			{
-				name: KLINK_NODE,
-				type: `${PACKAGE}.klink`,
-				typeVersion: 1,
-				...(settings.onError ? { onError: settings.onError } : {}),
-				parameters: {
-					resource: 'message',
-					operation: 'send',
-					content: '={{ $json.content }}',
-					senderId: '={{ $json.senderId }}',
-					senderName: '={{ $json.senderName }}',
-					conversationId: '={{ $json.conversationId ?? "" }}',
-					messageId: '={{ $json.messageId ?? "" }}',
-					options: settings.options ?? {},
-				},
-				credentials: { klinkCustomChannelApi: credential },
-			},
+			{ ...sender, name: senderName },
 		],
 		{
 			Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
-			'Split Out': { main: [[{ node: KLINK_NODE, type: 'main', index: 0 }]] },
+			'Split Out': { main: [[{ node: senderName, type: 'main', index: 0 }]] },
 		},
 	);
 	await activateWorkflow(target, workflow.id);
@@ -69,6 +54,32 @@ export async function deployActionWorkflow(
 	// An empty list runs nothing past Split Out, so the probe sends no message.
 	await waitForWebhookRoute(url, { body: '{"items":[]}', contentType: 'application/json' });
 	return { workflowId: workflow.id, url };
+}
+
+/** The Klink node fed from the posted items, as the e2e suite uses it. */
+export async function deployActionWorkflow(
+	target: ApiTarget,
+	name: string,
+	credential: { id: string; name: string },
+	settings: { onError?: 'stopWorkflow' | 'continueRegularOutput'; options?: Record<string, unknown> } = {},
+): Promise<{ workflowId: string; url: string }> {
+	return await deploySplitOutWorkflow(target, name, {
+		name: KLINK_NODE,
+		type: `${PACKAGE}.klink`,
+		typeVersion: 1,
+		...(settings.onError ? { onError: settings.onError } : {}),
+		parameters: {
+			resource: 'message',
+			operation: 'send',
+			content: '={{ $json.content }}',
+			senderId: '={{ $json.senderId }}',
+			senderName: '={{ $json.senderName }}',
+			conversationId: '={{ $json.conversationId ?? "" }}',
+			messageId: '={{ $json.messageId ?? "" }}',
+			options: settings.options ?? {},
+		},
+		credentials: { klinkCustomChannelApi: credential },
+	});
 }
 
 export async function sendItems(url: string, items: MessageInput[]): Promise<{ status: number; body: unknown }> {

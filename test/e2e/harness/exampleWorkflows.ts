@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 
-import { activateWorkflow, waitForWebhookRoute, webhookUrl, type ApiTarget, type WorkflowNode } from './n8nApi';
+import { activateWorkflow, api, waitForWebhookRoute, webhookUrl, type ApiTarget, type WorkflowNode } from './n8nApi';
 
 export const EXAMPLES_DIR = join(__dirname, '..', '..', '..', 'examples');
 
@@ -56,16 +56,6 @@ export function toPublicApiWorkflow(example: ExportedWorkflow, patch: ExamplePat
 	return { ...workflow, name: patch.name ?? example.name, nodes, settings: example.settings ?? {} };
 }
 
-export async function publicApi<T>(target: ApiTarget, method: string, path: string, body?: unknown): Promise<T> {
-	const response = await fetch(new URL(`/api/v1${path}`, target.baseUrl), {
-		method,
-		headers: { 'X-N8N-API-KEY': target.apiKey, 'content-type': 'application/json', accept: 'application/json' },
-		body: body === undefined ? undefined : JSON.stringify(body),
-	});
-	const text = await response.text();
-	if (!response.ok) throw new Error(`${method} ${path} -> ${response.status}: ${text}`);
-	return (text ? JSON.parse(text) : {}) as T;
-}
 
 export interface DeployedExample {
 	workflowId: string;
@@ -78,7 +68,7 @@ export interface DeployedExample {
 /** Creates the patched example through the public API, activates (1.x) or publishes (2.x) it, waits for its URL. */
 export async function deployExample(target: ApiTarget, file: string, patch: ExamplePatch): Promise<DeployedExample> {
 	const example = loadExample(file);
-	const created = await publicApi<{ id: string; nodes: WorkflowNode[] }>(target, 'POST', '/workflows', toPublicApiWorkflow(example, patch));
+	const created = await api<{ id: string; nodes: WorkflowNode[] }>(target, 'POST', '/workflows', toPublicApiWorkflow(example, patch));
 	await activateWorkflow(target, created.id);
 	const trigger = created.nodes.find((node) => node.type === 'n8n-nodes-klink.klinkTrigger');
 	const exported = example.nodes.find((node) => node.type === 'n8n-nodes-klink.klinkTrigger');

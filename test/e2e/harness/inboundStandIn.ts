@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
-import type { AddressInfo } from 'net';
+
+import { closeServer, listenOnLoopback } from '../../support/loopbackServer';
 
 export interface RecordedRequest {
 	at: number;
@@ -27,23 +28,22 @@ export class InboundStandIn {
 	maxInFlight = 0;
 	private inFlight = 0;
 	private server: Server | undefined;
+	private port = 0;
 	private attempts = new Map<string, number>();
 
 	async start(): Promise<string> {
 		this.server = createServer((req, res) => this.handle(req, res));
 		this.server.keepAliveTimeout = 30_000;
-		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+		this.port = await listenOnLoopback(this.server);
 		return this.url;
 	}
 
 	get url(): string {
-		const { port } = this.server!.address() as AddressInfo;
-		return `http://127.0.0.1:${port}${this.secretPath}`;
+		return `http://127.0.0.1:${this.port}${this.secretPath}`;
 	}
 
 	async stop(): Promise<void> {
-		this.server?.closeAllConnections();
-		await new Promise((resolve) => this.server?.close(resolve));
+		await closeServer(this.server);
 	}
 
 	reset(): void {

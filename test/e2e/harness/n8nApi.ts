@@ -11,7 +11,8 @@ export interface ApiTarget {
 
 export const PACKAGE = 'n8n-nodes-klink';
 
-async function api<T>(target: ApiTarget, method: string, path: string, body?: unknown): Promise<T> {
+/** A call to n8n's public API (/api/v1) with the instance's API key; throws with the answer on a non-2xx. */
+export async function api<T>(target: ApiTarget, method: string, path: string, body?: unknown): Promise<T> {
 	const response = await fetch(new URL(`/api/v1${path}`, target.baseUrl), {
 		method,
 		headers: { 'X-N8N-API-KEY': target.apiKey, 'content-type': 'application/json', accept: 'application/json' },
@@ -34,6 +35,7 @@ export async function createCredential(
 
 export interface WorkflowNode {
 	id?: string;
+	onError?: string;
 	name: string;
 	type: string;
 	typeVersion: number;

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
-import type { AddressInfo } from 'net';
+
+import { closeServer, listenOnLoopback, onRequestBody } from '../../support/loopbackServer';
 
 export interface RecordedCall {
 	method: string;
@@ -22,24 +23,23 @@ export interface Reply {
 export class RecordingServer {
 	readonly calls: RecordedCall[] = [];
 	private server: Server | undefined;
+	private port = 0;
 
 	constructor(private readonly respond: (call: RecordedCall) => Reply = () => ({ body: { ok: true } })) {}
 
 	async start(): Promise<string> {
 		this.server = createServer((req, res) => this.handle(req, res));
-		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+		this.port = await listenOnLoopback(this.server);
 		return this.origin;
 	}
 
 	/** `http://127.0.0.1:<port>`, without a trailing slash. */
 	get origin(): string {
-		const { port } = this.server!.address() as AddressInfo;
-		return `http://127.0.0.1:${port}`;
+		return `http://127.0.0.1:${this.port}`;
 	}
 
 	async stop(): Promise<void> {
-		this.server?.closeAllConnections();
-		await new Promise((resolve) => (this.server ? this.server.close(resolve) : resolve(undefined)));
+		await closeServer(this.server);
 	}
 
 	reset(): void {
@@ -47,16 +47,7 @@ export class RecordingServer {
 	}
 
 	private handle(req: IncomingMessage, res: ServerResponse): void {
-		const chunks: Buffer[] = [];
-		req.on('data', (chunk: Buffer) => chunks.push(chunk));
-		req.on('end', () => {
-			const text = Buffer.concat(chunks).toString('utf8');
-			let body: unknown = text;
-			try {
-				body = text === '' ? undefined : JSON.parse(text);
-			} catch {
-				// not JSON: keep the text
-			}
+		onRequestBody(req, ({ parsed: body }) => {
 			const call: RecordedCall = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
 			this.calls.push(call);
 			let reply: Reply;

@@ -5,7 +5,6 @@
  * HTTP server standing in for klink. The real n8n runs are in test/e2e.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
-import type { AddressInfo } from 'net';
 
 import {
 	NodeApiError,
@@ -18,6 +17,7 @@ import {
 } from 'n8n-workflow';
 
 import { Klink } from '../../../Klink.node';
+import { closeServer, listenOnLoopback } from '../../../../../test/support/loopbackServer';
 
 const SECRET_A = 'a1b2c3d4e5f6a7b8c9d0';
 const SECRET_B = 'f0e9d8c7b6a5f4e3d2c1';
@@ -60,8 +60,7 @@ class FakeKlink {
 	port = 0;
 
 	async start() {
-		await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-		this.port = (this.server.address() as AddressInfo).port;
+		this.port = await listenOnLoopback(this.server);
 	}
 
 	get url() {
@@ -69,8 +68,7 @@ class FakeKlink {
 	}
 
 	async stop() {
-		this.server.closeAllConnections();
-		await new Promise<void>((resolve) => this.server.close(() => resolve()));
+		await closeServer(this.server);
 	}
 }
 
