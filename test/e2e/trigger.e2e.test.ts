@@ -168,6 +168,11 @@ describe('Klink Trigger with Klink Signature', () => {
 		await expectExecutionCountAfterSentinel(workflowId, url, before + 3 + 1);
 	});
 
+	it('warns on activation that klink cannot reach a webhook URL on this machine', () => {
+		const log = readFileSync(logFile, 'utf8');
+		expect(log).toContain(`Klink Trigger "Klink Trigger": klink.cloud cannot reach ${url} (127.0.0.1 is this machine only)`);
+	});
+
 	it('logs one line for a rejected request, without the secret', async () => {
 		const raw = JSON.stringify(messageInbound());
 		const result = await postRaw(url, raw, { 'x-signature': signWithGo({ secret: 'nope', url, body: raw }) });
