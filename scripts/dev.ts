@@ -25,15 +25,19 @@ async function main(): Promise<void> {
 	child.on('exit', (code) => process.exit(code ?? 0));
 
 	const baseUrl = `http://127.0.0.1:${port}/`;
-	for (let attempt = 0; attempt < 240; attempt++) {
-		const ready = await fetch(new URL('/healthz/readiness', baseUrl)).then((r) => r.ok, () => false);
-		if (ready) break;
-		await sleepMs(500);
-	}
-	try {
-		await setUpOwner(baseUrl);
-	} catch (error) {
-		console.log(`(owner already set up, or: ${(error as Error).message.split('\n')[0]})`);
+	// Readiness turns green before the REST routes exist: retry the owner setup until they answer.
+	for (let attempt = 0; ; attempt++) {
+		try {
+			await setUpOwner(baseUrl);
+			break;
+		} catch (error) {
+			const message = (error as Error).message;
+			if (attempt >= 240 || !/ 404 |fetch failed/.test(message)) {
+				console.log(`(owner not set up by this script: ${message.split('\n')[0].slice(0, 200)})`);
+				break;
+			}
+			await sleepMs(500);
+		}
 	}
 	console.log(`\nn8n with n8n-nodes-klink: ${baseUrl}  login ${OWNER.email} / ${OWNER.password}\n`);
 }
