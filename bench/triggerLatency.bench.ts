@@ -86,6 +86,23 @@ async function newestExecution(target: ApiTarget, workflowId: string): Promise<{
 	return page.data[0];
 }
 
+/** Klink Trigger as the benchmark runs it: signature (or no) auth, filters that the events pass, dedupe on. */
+function klinkTriggerNode(webhookId: string, authentication: string, credentials: Record<string, { id: string; name: string }> = {}) {
+	return {
+		name: 'Klink Trigger',
+		type: `${PACKAGE}.klinkTrigger`,
+		typeVersion: 1,
+		webhookId,
+		parameters: {
+			authentication,
+			events: ['message.inbound'],
+			filters: { channels: ['whatsapp'], minUnreadCount: 1, direction: 'incoming' },
+			options: { deduplicate: true },
+		},
+		credentials,
+	};
+}
+
 async function main(): Promise<void> {
 	const major = (Number(process.argv[2]) === 2 ? 2 : 1) as N8nMajor;
 	const engine = process.argv[3] === 'legacy' ? 'legacy' : 'default';
@@ -98,19 +115,7 @@ async function main(): Promise<void> {
 		const klinkHook = randomUUID();
 		const bareHook = randomUUID();
 		const webhookPath = `bench-${randomUUID()}`;
-		const klinkWorkflowId = await deploy(target, 'bench klink', {
-			name: 'Klink Trigger',
-			type: `${PACKAGE}.klinkTrigger`,
-			typeVersion: 1,
-			webhookId: klinkHook,
-			parameters: {
-				authentication: 'klinkSignature',
-				events: ['message.inbound'],
-				filters: { channels: ['whatsapp'], minUnreadCount: 1, direction: 'incoming' },
-				options: { deduplicate: true },
-			},
-			credentials: { klinkSignatureApi: signature },
-		});
+		const klinkWorkflowId = await deploy(target, 'bench klink', klinkTriggerNode(klinkHook, 'klinkSignature', { klinkSignatureApi: signature }));
 		await deploy(target, 'bench webhook', {
 			name: 'Webhook',
 			type: 'n8n-nodes-base.webhook',
@@ -127,18 +132,7 @@ async function main(): Promise<void> {
 			parameters: {},
 		});
 		const openHook = randomUUID();
-		await deploy(target, 'bench klink without auth', {
-			name: 'Klink Trigger',
-			type: `${PACKAGE}.klinkTrigger`,
-			typeVersion: 1,
-			webhookId: openHook,
-			parameters: {
-				authentication: 'none',
-				events: ['message.inbound'],
-				filters: { channels: ['whatsapp'], minUnreadCount: 1, direction: 'incoming' },
-				options: { deduplicate: true },
-			},
-		});
+		await deploy(target, 'bench klink without auth', klinkTriggerNode(openHook, 'none'));
 		const openUrl = webhookUrl(target.baseUrl, openHook);
 		await waitForWebhookRoute(openUrl);
 		const klinkUrl = webhookUrl(target.baseUrl, klinkHook);
