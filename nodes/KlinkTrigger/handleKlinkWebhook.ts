@@ -1,10 +1,11 @@
 import { NodeOperationError, type IDataObject, type IWebhookFunctions, type IWebhookResponseData } from 'n8n-workflow';
 
-import { checkBasicAuth, checkHeaderAuth, type AuthResult, type RequestHeaders } from '../shared/auth/requestAuth';
+import { checkBasicAuth, checkHeaderAuth, type AuthResult } from '../shared/auth/requestAuth';
 import { DEFAULT_DEDUPE_MAX_ENTRIES, DEFAULT_DEDUPE_WINDOW_MS, eventKey } from '../shared/events/dedupe';
 import { matchesFilters, splitList, type EventFilters, type RoomFilter } from '../shared/events/filters';
 import { EventBodyError, readKlinkEvent } from '../shared/events/klinkEvent';
 import { redactHeaders } from '../shared/events/redactHeaders';
+import type { RequestHeaders } from '../shared/http/requestHeaders';
 import { simplifyEvent } from '../shared/events/simplifyEvent';
 import { BodyNotJsonError, normalizeBody } from '../shared/signature/normalizeBody';
 import { signedUrlCandidates } from '../shared/signature/signedUrlCandidates';

@@ -1,18 +1,12 @@
+import { readHeader, type RequestHeaders } from '../http/requestHeaders';
 import { constantTimeEqual } from './constantTimeEqual';
 
-export type RequestHeaders = Record<string, string | string[] | undefined>;
-
 export type AuthResult = { ok: true } | { ok: false; reason: string };
-
-function firstHeader(headers: RequestHeaders, name: string): string | undefined {
-	const value = headers[name.toLowerCase()];
-	return Array.isArray(value) ? value[0] : value;
-}
 
 /** klink's "Custom Header" option, and the custom channel's `Authorization: Bearer ...` header. */
 export function checkHeaderAuth(headers: RequestHeaders, name: string, expectedValue: string): AuthResult {
 	if (!name || !expectedValue) return { ok: false, reason: 'header auth credential is incomplete' };
-	const received = firstHeader(headers, name);
+	const received = readHeader(headers, name);
 	if (received === undefined) return { ok: false, reason: `missing ${name.toLowerCase()} header` };
 	return constantTimeEqual(received, expectedValue)
 		? { ok: true }
@@ -22,7 +16,7 @@ export function checkHeaderAuth(headers: RequestHeaders, name: string, expectedV
 /** klink's "Basic Authentication" option. */
 export function checkBasicAuth(headers: RequestHeaders, user: string, password: string): AuthResult {
 	if (!user && !password) return { ok: false, reason: 'basic auth credential is incomplete' };
-	const authorization = firstHeader(headers, 'authorization');
+	const authorization = readHeader(headers, 'authorization');
 	const match = authorization ? /^basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization) : null;
 	if (!match) return { ok: false, reason: 'missing basic authorization header' };
 	const decoded = Buffer.from(match[1], 'base64').toString('utf8');

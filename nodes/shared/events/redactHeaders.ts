@@ -1,4 +1,4 @@
-import type { RequestHeaders } from '../auth/requestAuth';
+import type { RequestHeaders } from '../http/requestHeaders';
 
 const ALWAYS_SECRET = ['authorization', 'proxy-authorization', 'cookie'];
 

@@ -1,9 +1,10 @@
 import { createHmac, timingSafeEqual } from 'crypto';
 
+import { readHeader, type RequestHeaders } from '../http/requestHeaders';
 import { BodyNotJsonError, normalizeBody } from './normalizeBody';
 import { normalizeQuery } from './normalizeQuery';
 
-export type SignatureHeaders = Record<string, string | string[] | undefined>;
+export type SignatureHeaders = RequestHeaders;
 
 /** An optional scheme word (`HMAC-SHA256 `, `sha256=`, `Signature `) and exactly 64 hex digits. */
 const SIGNATURE_VALUE = /^(?:[A-Za-z][A-Za-z0-9_.-]*(?:\s+|=))?([0-9a-fA-F]{64})$/;
@@ -13,19 +14,14 @@ const SIGNATURE_VALUE = /^(?:[A-Za-z][A-Za-z0-9_.-]*(?:\s+|=))?([0-9a-fA-F]{64})
  * undefined when the header in use is not a (scheme word and) 64-digit hex value.
  */
 export function parseSignatureHeader(headers: SignatureHeaders): Buffer | undefined {
-	const value = readHeader(headers, 'x-signature') ?? readHeader(headers, 'authorization');
+	const value = readTrimmedHeader(headers, 'x-signature') ?? readTrimmedHeader(headers, 'authorization');
 	const match = value === undefined ? null : SIGNATURE_VALUE.exec(value);
 	return match ? Buffer.from(match[1], 'hex') : undefined;
 }
 
-function readHeader(headers: SignatureHeaders, name: string): string | undefined {
-	let value = headers[name];
-	if (value === undefined) {
-		// Node lower-cases incoming header names; other callers may not.
-		const key = Object.keys(headers).find((candidate) => candidate.toLowerCase() === name);
-		value = key === undefined ? undefined : headers[key];
-	}
-	const text = (Array.isArray(value) ? value[0] : value)?.trim();
+/** A header's value without surrounding white space; undefined when absent or blank. */
+function readTrimmedHeader(headers: SignatureHeaders, name: string): string | undefined {
+	const text = readHeader(headers, name)?.trim();
 	return text ? text : undefined;
 }
 
