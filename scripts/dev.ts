@@ -2,7 +2,7 @@ import { spawn } from 'child_process';
 import { existsSync, mkdirSync } from 'fs';
 import { join } from 'path';
 
-import { installPackage, n8nEnvironment, OWNER, setUpOwner, sleepMs } from '../test/e2e/harness/n8nInstance';
+import { installPackage, n8nEnvironment, OWNER, setUpOwner } from '../test/e2e/harness/n8nInstance';
 import { cacheDir, n8nInstallDir, nodeBinary, type N8nMajor } from '../test/e2e/harness/versions';
 
 /** `npm run dev`: a local n8n in the foreground with the freshly packed package installed. */
@@ -10,7 +10,7 @@ async function main(): Promise<void> {
 	const [majorArg, portArg, tarball] = process.argv.slice(2);
 	const major: N8nMajor = majorArg === '2' ? 2 : 1;
 	const port = Number(portArg);
-	const userFolder = join(cacheDir, `dev-n8n${major}`);
+	const userFolder = process.env.KLINK_DEV_USER_FOLDER ?? join(cacheDir, `dev-n8n${major}`);
 	mkdirSync(userFolder, { recursive: true });
 	installPackage(userFolder, tarball);
 
@@ -25,19 +25,16 @@ async function main(): Promise<void> {
 	child.on('exit', (code) => process.exit(code ?? 0));
 
 	const baseUrl = `http://127.0.0.1:${port}/`;
-	// Readiness turns green before the REST routes exist: retry the owner setup until they answer.
-	for (let attempt = 0; ; attempt++) {
-		try {
-			await setUpOwner(baseUrl);
-			break;
-		} catch (error) {
-			const message = (error as Error).message;
-			if (attempt >= 240 || !/ 404 |fetch failed/.test(message)) {
-				console.log(`(owner not set up by this script: ${message.split('\n')[0].slice(0, 200)})`);
-				break;
-			}
-			await sleepMs(500);
-		}
+	// The login is printed only once it has been used: owner set up (or already there) and signed in with.
+	try {
+		await setUpOwner(baseUrl);
+	} catch (error) {
+		console.log(
+			`\nn8n is running on ${baseUrl}, but this script could not sign in as ${OWNER.email}: ` +
+				`${(error as Error).message.split('\n')[0].slice(0, 200)}\n` +
+				`If you changed that owner's password, sign in with yours; to start over, stop n8n and delete ${userFolder}.\n`,
+		);
+		return;
 	}
 	console.log(`\nn8n with n8n-nodes-klink: ${baseUrl}  login ${OWNER.email} / ${OWNER.password}\n`);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# End-to-end suites against real n8n processes: installs the pinned n8n versions (cached outside the repo),
-# packs this package, installs it like a user does, and runs test/e2e once per n8n major.
-# N8N_MAJORS="1" or "2" runs one of them; results go to $KLINK_RESULTS_DIR (jest JSON).
+# The suites that need a real n8n: installs the pinned n8n versions (cached outside the repo, checked before
+# use), runs `npm run dev` as a user would, then packs this package, installs it like a user does and runs
+# test/e2e once per n8n major. N8N_MAJORS="1" or "2" runs one of them; results go to $KLINK_RESULTS_DIR.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$root"
@@ -23,11 +23,19 @@ done
 cat "$results"/install-n8n*.log
 echo "n8n installs ready in $(( $(date +%s) - t0 )) s"
 
+status=0
+for major in $majors; do
+  t1=$(date +%s)
+  echo "=== npm run dev on n8n $major.x"
+  N8N_MAJOR=$major npx jest --selectProjects dev --runInBand --json --outputFile="$results/dev-n8n$major.json" \
+    || status=1
+  echo "=== npm run dev on n8n $major.x took $(( $(date +%s) - t1 )) s"
+done
+
 export KLINK_PACKAGE_TARBALL=$(pack_package)
 export KLINK_GO_SIGNER="$KLINK_CACHE_DIR/bin/klink-sign"
 (cd test/go && GOFLAGS=-mod=mod go build -o "$KLINK_GO_SIGNER" ./cmd/sign)
 
-status=0
 for major in $majors; do
   t1=$(date +%s)
   echo "=== e2e on n8n $major.x"

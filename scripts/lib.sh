@@ -8,10 +8,12 @@ ensure_node_modules() {
   fi
 }
 
-# Builds and packs the package; prints the tarball's path.
+# Builds and packs the package; prints the tarball's path. Each checkout packs into a folder of its own, so two
+# clones sharing one cache never install each other's build.
 pack_package() {
-  local out="$KLINK_CACHE_DIR/pack"
-  mkdir -p "$out"
+  local out
+  out="$KLINK_CACHE_DIR/pack/$(printf '%s' "$root" | cksum | cut -d' ' -f1)"
+  rm -rf "$out" && mkdir -p "$out"
   (cd "$root" && npm run --silent build >&2 && npm pack --silent --pack-destination "$out" >/dev/null)
-  ls -t "$out"/n8n-nodes-klink-*.tgz | head -n1
+  ls "$out"/n8n-nodes-klink-*.tgz
 }

@@ -1,33 +1,43 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: lint, types, unit tests, then the end-to-end suites in real n8n 1.x
-# and 2.x. Ends with one line "N passed, N failed" summing every jest run.
+# The whole test suite, as CI runs it: system packages, lint, types, unit tests, then `npm run dev` and the
+# end-to-end suites in real n8n 1.x and 2.x. Ends with one line "total: N passed, N failed" that counts every
+# suite the run meant to execute: a suite that never started or wrote no result counts as failed, by name.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$root"
 started=$(date +%s)
 export KLINK_RESULTS_DIR=${KLINK_RESULTS_DIR:-$KLINK_CACHE_DIR/results/$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$KLINK_RESULTS_DIR"
-ensure_node_modules || exit 1
+majors=${N8N_MAJORS:-"1 2"}
 
 status=0
-step() { echo; echo "### $*"; "$@" || status=1; }
-step npm run --silent lint
-step npm run --silent typecheck
-step npx jest --selectProjects unit --json --outputFile="$KLINK_RESULTS_DIR/unit.json"
-step bash scripts/e2e.sh
-
-node -e '
-const fs = require("fs"), path = require("path");
-const dir = process.argv[1];
-let passed = 0, failed = 0;
-for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".json") && !f.startsWith("state"))) {
-  const r = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8"));
-  passed += r.numPassedTests; failed += r.numFailedTests + (r.numRuntimeErrorTestSuites || 0);
-  console.log(`${file}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+failed_steps=()
+# run NAME COUNTED CMD...: COUNTED=no for steps whose outcome is already in jest result files (a missing file
+# counts there), so a failure is never counted twice.
+run() {
+  local name=$1 counted=$2; shift 2
+  echo; echo "### $name"
+  local t0; t0=$(date +%s)
+  if "$@"; then echo "### $name: ok ($(( $(date +%s) - t0 )) s)"; return; fi
+  status=1
+  [ "$counted" = yes ] && failed_steps+=("$name")
+  echo "### $name: FAILED ($(( $(date +%s) - t0 )) s)"
 }
-console.log(`total: ${passed} passed, ${failed} failed`);
-' "$KLINK_RESULTS_DIR" > "$KLINK_RESULTS_DIR/summary.txt"
+step() { run "$1" yes "${@:2}"; }
+suites() { run "$1" no "${@:2}"; }
+# Go and Chromium first, so that no suite skips for want of them.
+step "system packages" bash scripts/ensure-system-deps.sh
+step "npm ci" ensure_node_modules
+step lint npm run --silent lint
+step typecheck npm run --silent typecheck
+suites "unit tests" npx jest --selectProjects unit --json --outputFile="$KLINK_RESULTS_DIR/unit.json"
+suites "dev command and e2e" bash scripts/e2e.sh
+
+expected=(unit)
+for major in $majors; do expected+=("dev-n8n$major" "e2e-n8n$major"); done
 echo
 echo "test suite took $(( $(date +%s) - started )) s"
-cat "$KLINK_RESULTS_DIR/summary.txt"
+node scripts/summarize-results.js "$KLINK_RESULTS_DIR" "${expected[*]}" "$(IFS=,; echo "${failed_steps[*]+${failed_steps[*]}}")" \
+  | tee "$KLINK_RESULTS_DIR/summary.txt"
+[ "${PIPESTATUS[0]}" = 0 ] || status=1
 exit $status

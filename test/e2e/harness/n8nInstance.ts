@@ -140,18 +140,48 @@ async function rest(baseUrl: string, path: string, init: RequestInit & { cookie?
 	return response;
 }
 
-/** Owner account, session cookie and a public-API key, all through n8n's own REST API. */
-export async function setUpOwner(baseUrl: string): Promise<{ apiKey: string; cookie: string }> {
-	const setup = await rest(baseUrl, '/rest/owner/setup', { method: 'POST', body: JSON.stringify(OWNER) });
-	if (!setup.ok && setup.status !== 400) throw new Error(`owner setup failed: ${setup.status} ${await setup.text()}`);
+/**
+ * Resolves once n8n's REST API answers with JSON. Readiness turns green, and n8n answers
+ * "200 n8n is starting up" as text, while migrations run and before the REST routes exist.
+ */
+export async function waitForRestApi(baseUrl: string, timeoutMs = 300_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	let last = 'no answer';
+	while (Date.now() < deadline) {
+		try {
+			const response = await rest(baseUrl, '/rest/settings');
+			const type = response.headers.get('content-type') ?? '';
+			const text = await response.text();
+			if (response.ok && type.includes('application/json')) {
+				JSON.parse(text);
+				return;
+			}
+			last = `${response.status} ${text.slice(0, 80)}`;
+		} catch (error) {
+			last = (error as Error).message;
+		}
+		await sleepMs(500);
+	}
+	throw new Error(`n8n's REST API did not come up within ${timeoutMs} ms (last answer: ${last})`);
+}
+
+/** Signs in through n8n's REST login; returns the session cookie. */
+export async function logIn(baseUrl: string, email: string, password: string): Promise<string> {
 	const login = await rest(baseUrl, '/rest/login', {
 		method: 'POST',
-		body: JSON.stringify({ email: OWNER.email, emailOrLdapLoginId: OWNER.email, password: OWNER.password }),
+		body: JSON.stringify({ email, emailOrLdapLoginId: email, password }),
 	});
-	if (!login.ok) throw new Error(`login failed: ${login.status} ${await login.text()}`);
-	const cookie = (login.headers.getSetCookie?.() ?? [])
-		.map((c) => c.split(';')[0])
-		.join('; ');
+	if (!login.ok) throw new Error(`login failed: ${login.status} ${(await login.text()).slice(0, 200)}`);
+	return (login.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).join('; ');
+}
+
+/** Owner account, session cookie and a public-API key, all through n8n's own REST API. */
+export async function setUpOwner(baseUrl: string): Promise<{ apiKey: string; cookie: string }> {
+	await waitForRestApi(baseUrl);
+	const setup = await rest(baseUrl, '/rest/owner/setup', { method: 'POST', body: JSON.stringify(OWNER) });
+	// 400: the owner exists already (a second start on the same user folder).
+	if (!setup.ok && setup.status !== 400) throw new Error(`owner setup failed: ${setup.status} ${await setup.text()}`);
+	const cookie = await logIn(baseUrl, OWNER.email, OWNER.password);
 	const scopesResponse = await rest(baseUrl, '/rest/api-keys/scopes', { cookie });
 	const scopes = ((await scopesResponse.json()) as { data: string[] }).data;
 	const created = await rest(baseUrl, '/rest/api-keys', {

