@@ -8,6 +8,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/versions.sh"
 major=${1:?usage: install-n8n.sh 1|2}
 mkdir -p "$KLINK_CACHE_DIR"
+# One install of a major at a time (a test run and `npm run dev` may ask at once); the second waits, then checks.
+exec 9>"$KLINK_CACHE_DIR/.install-n8n$major.lock"
+flock 9
 
 # `npm run …` exports the project's npm settings (its .npmrc says ignore-scripts=true) to every child process.
 # These installs need install scripts (sqlite3's build, the node package's binary): drop every inherited
