@@ -1,4 +1,4 @@
-import { readFileSync } from 'fs';
+import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 
 import type { Locator, Page } from 'playwright-core';
@@ -174,7 +174,7 @@ describe('the n8n editor with n8n-nodes-klink installed', () => {
 });
 
 describe('the example workflows pasted into the editor', () => {
-	const files = ['klink-to-microsoft-teams.json', 'klink-unread-to-slack.json', 'klink-ai-agent-reply.json', 'klink-contacts-to-crm.json'];
+	const files = readdirSync(EXAMPLES_DIR).filter((file) => file.endsWith('.json')).sort();
 
 	it.each(files)('%s pastes into a new workflow with every node known', async (file) => {
 		const example = loadExample(file);
