@@ -68,7 +68,7 @@ describe('Klink v1 parameters (public interface: names, types and defaults must 
 		expect(property('resource').options).toEqual([{ name: 'Message', value: 'message' }]);
 		expect(property('operation')).toMatchObject({ type: 'options', default: 'send', noDataExpression: true });
 		expect(property('operation').options).toEqual([
-			expect.objectContaining({ name: 'Send', value: 'send', action: 'Send a message' }),
+			expect.objectContaining({ name: 'Send', value: 'send', action: 'Post a message as the customer' }),
 		]);
 	});
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'fs';
+import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 
 import type { Locator, Page } from 'playwright-core';
@@ -85,8 +85,8 @@ describe('the n8n editor with n8n-nodes-klink installed', () => {
 			await itemNamed(node(page), 'On message inbound').waitFor({ state: 'visible' });
 			const actions = node(page).locator('[data-test-id="node-creator-category-item"]', { hasText: /^Actions/ });
 			await actions.waitFor({ state: 'visible' });
-			if (!(await itemNamed(node(page), 'Send a message').isVisible())) await actions.click();
-			await itemNamed(node(page), 'Send a message').waitFor({ state: 'visible' });
+			if (!(await itemNamed(node(page), 'Post a message as the customer').isVisible())) await actions.click();
+			await itemNamed(node(page), 'Post a message as the customer').waitFor({ state: 'visible' });
 		});
 
 		// The Klink Trigger: one trigger per klink event, each with the Klink icon.
@@ -97,12 +97,12 @@ describe('the n8n editor with n8n-nodes-klink installed', () => {
 		);
 		expect((await loadedIcon(itemNamed(node(page), 'On message inbound'))).src).toMatch(/\/klink(\.dark)?\.svg$/);
 
-		// The Klink action node: Send a message.
+		// The Klink action node: its one action, named for whose message it posts.
 		const actionItems = node(page).locator('[data-keyboard-nav-id^="n8n-nodes-klink.klink-"]');
 		expect((await actionItems.locator('[data-test-id="node-creator-item-name"]').allTextContents()).map((t) => t.trim())).toEqual([
-			'Send a message',
+			'Post a message as the customer',
 		]);
-		expect((await loadedIcon(itemNamed(node(page), 'Send a message'))).src).toMatch(/\/klink(\.dark)?\.svg$/);
+		expect((await loadedIcon(itemNamed(node(page), 'Post a message as the customer'))).src).toMatch(/\/klink(\.dark)?\.svg$/);
 	});
 
 	it('adds the Klink Trigger and shows its production URL and parameters', async () => {
@@ -174,7 +174,7 @@ describe('the n8n editor with n8n-nodes-klink installed', () => {
 });
 
 describe('the example workflows pasted into the editor', () => {
-	const files = ['klink-to-microsoft-teams.json', 'klink-unread-to-slack.json', 'klink-ai-agent-reply.json', 'klink-contacts-to-crm.json'];
+	const files = readdirSync(EXAMPLES_DIR).filter((file) => file.endsWith('.json')).sort();
 
 	it.each(files)('%s pastes into a new workflow with every node known', async (file) => {
 		const example = loadExample(file);

@@ -1,12 +1,13 @@
 import { randomUUID } from 'crypto';
+import { readdirSync } from 'fs';
 
-import { readState } from './harness/e2eState';
-import { deployExample, loadExample, PLACEHOLDER_CREDENTIALS } from './harness/exampleWorkflows';
-import { FakeOpenAi, offeredTools, promptText } from './harness/fakeOpenAi';
+import { readState, restartInstance } from './harness/e2eState';
+import { deployExample, EXAMPLES_DIR, loadExample, PLACEHOLDER_CREDENTIALS } from './harness/exampleWorkflows';
+import { FakeOpenAi, promptText } from './harness/fakeOpenAi';
 import { signWithGo } from './harness/goSigner';
 import { InboundStandIn } from './harness/inboundStandIn';
 import { contactEvent, customChannelMessage, messageInbound, messageOutbound } from './harness/klinkEvents';
-import { createCredential, listExecutions, nodeOutput, waitForExecutions, type ApiTarget, type ExecutionSummary } from './harness/n8nApi';
+import { createCredential, listExecutions, nodeOutput, waitForExecutions, waitForWebhookRoute, type ApiTarget, type ExecutionSummary } from './harness/n8nApi';
 import { RecordingServer } from './harness/recordingServer';
 import { postRaw, TRIGGER_NAME } from './harness/triggerDeploy';
 
@@ -17,6 +18,14 @@ import { postRaw, TRIGGER_NAME } from './harness/triggerDeploy';
 
 const SECRET = 'klink-e2e-examples-signature-secret';
 const HEADER = { name: 'Authorization', value: 'Bearer klink-e2e-custom-channel-token' };
+
+const EXAMPLE_FILES = [
+	'klink-ai-triage.json',
+	'klink-contacts-to-crm.json',
+	'klink-custom-channel-bridge.json',
+	'klink-to-microsoft-teams.json',
+	'klink-unread-to-slack.json',
+];
 
 let target: ApiTarget;
 
@@ -75,13 +84,25 @@ function expectReachedAndFailedOnTheCall(execution: ExecutionSummary, nodeName: 
 	return run.error!;
 }
 
+/** Succeeded, or the failing node's error in the message. */
+function expectSucceeded(execution: ExecutionSummary) {
+	expect({ status: execution.status, error: execution.data?.resultData.error?.message }).toEqual({ status: 'success', error: undefined });
+}
+
 describe('examples', () => {
-	it('are n8n exports with a name, fixed trigger webhook ids and placeholder credentials', () => {
-		for (const file of ['klink-to-microsoft-teams.json', 'klink-unread-to-slack.json', 'klink-ai-agent-reply.json', 'klink-contacts-to-crm.json']) {
+	it('are n8n exports with a name, fixed trigger webhook ids, placeholder credentials and a setup note', () => {
+		expect(EXAMPLE_FILES).toEqual(readdirSync(EXAMPLES_DIR).filter((file) => file.endsWith('.json')).sort());
+		for (const file of EXAMPLE_FILES) {
 			const example = loadExample(file);
 			expect(example.name).toMatch(/^Klink: /);
 			const trigger = example.nodes.find((node) => node.type === 'n8n-nodes-klink.klinkTrigger');
-			expect(trigger?.webhookId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+			for (const node of example.nodes.filter((n) => n.webhookId !== undefined || n === trigger)) {
+				expect(node.webhookId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+			}
+			// The note names the klink.cloud feature the example needs.
+			const notes = example.nodes.filter((node) => node.type === 'n8n-nodes-base.stickyNote');
+			expect(notes).toHaveLength(1);
+			expect(String(notes[0].parameters.content)).toMatch(/\*\*(Developer Tools app|Custom Channel)\*\*/);
 			for (const node of example.nodes) {
 				expect(node.id).toMatch(/^[0-9a-f-]{36}$/);
 				for (const reference of Object.values(node.credentials ?? {})) expect(reference.id).toMatch(/^REPLACE_WITH_/);
@@ -191,90 +212,266 @@ describe('examples/klink-unread-to-slack.json', () => {
 	});
 });
 
-describe('examples/klink-ai-agent-reply.json', () => {
-	const REPLY = 'Sorry about the delay, John! Your order ships today and arrives in 2 days.';
-	const FINAL = 'Replied to the customer in klink.cloud.';
-	const inbound = new InboundStandIn();
-	const openAi = new FakeOpenAi({ toolPattern: /klink/i, reply: REPLY, finalText: FINAL });
+describe('examples/klink-ai-triage.json', () => {
+	const URGENT = {
+		intent: 'billing',
+		urgency: 'high',
+		language: 'en',
+		summary: 'Charged twice for order 1042, wants a refund today.',
+	};
+	const ROUTINE = { intent: 'question', urgency: 'low', language: 'th', summary: 'Asks when the shop opens.' };
+	// The model answers the way chat models usually do: JSON in a fenced block, picked by the message it got.
+	const openAi = new FakeOpenAi({
+		finalText: (call) => '```json\n' + JSON.stringify(promptText(call).includes('charged twice') ? URGENT : ROUTINE) + '\n```',
+	});
+	const crm = new RecordingServer(() => ({ body: { id: 'note-1', created: true } }));
+	// Slack's incoming webhooks answer a plain `ok`.
+	const slack = new RecordingServer(() => ({ headers: { 'content-type': 'text/html' }, body: 'ok' }));
+	const CRM_TOKEN = 'Bearer crm-e2e-api-key';
+	const SLACK_PATH = '/services/T0E2E/B0E2E/e2e-incoming-webhook';
 	let workflowId: string;
 	let url: string;
-	const send = (body: unknown) => postRaw(url, JSON.stringify(body), { [HEADER.name]: HEADER.value });
 
 	beforeAll(async () => {
-		await inbound.start();
-		await openAi.start();
-		const header = await createCredential(target, 'klinkHeaderAuthApi', HEADER);
-		const customChannel = await createCredential(target, 'klinkCustomChannelApi', { inboundUrl: inbound.url });
+		await Promise.all([openAi.start(), crm.start(), slack.start()]);
+		const klink = await createCredential(target, 'klinkSignatureApi', { signatureSecret: SECRET });
 		// `header: false` spelled out: 1.x's schema otherwise wants the custom header's name and value.
 		const openAiCredential = await createCredential(target, 'openAiApi', { apiKey: 'sk-e2e-placeholder', url: openAi.baseUrl, header: false });
-		({ workflowId, url } = await deployExample(target, 'klink-ai-agent-reply.json', {
-			credentials: { klinkHeaderAuthApi: header, klinkCustomChannelApi: customChannel, openAiApi: openAiCredential },
+		const crmKey = await createCredential(target, 'httpHeaderAuth', { name: 'Authorization', value: CRM_TOKEN });
+		({ workflowId, url } = await deployExample(target, 'klink-ai-triage.json', {
+			credentials: { klinkSignatureApi: klink, openAiApi: openAiCredential, httpHeaderAuth: crmKey },
+			parameters: {
+				'Add note in CRM': { url: `${crm.origin}/api/notes` },
+				'Alert in Slack': { url: `${slack.origin}${SLACK_PATH}` },
+			},
 		}));
 	});
 
 	afterAll(async () => {
-		await inbound.stop();
-		await openAi.stop();
+		await Promise.all([openAi.stop(), crm.stop(), slack.stop()]);
 	});
 
-	it('answers a customer through the Klink tool, into the same conversation', async () => {
-		const received = customChannelMessage('message.received');
-		expect((await postRaw(url, JSON.stringify(received), { [HEADER.name]: 'Bearer wrong' })).status).toBe(401);
-		await expectAnswers(send, [
-			['agent reply (message.sent)', customChannelMessage('message.sent'), false],
-			['conversation.created', { event: 'conversation.created', conversationId: received.conversationId, timestamp: Date.now() }, false],
-			['customer message', received, true],
+	it('triages incoming messages, alerts Slack about urgent ones and notes every one in the CRM', async () => {
+		const urgent = messageInbound({ channel: 'whatsapp', text: 'I was charged twice for order 1042!! Refund it today please' });
+		await expectAnswers((body) => signedPost(url, body), [
+			['outgoing message', messageInbound({ direction: 'outgoing' }), false],
+			['message.outbound', messageOutbound(), false],
+			['contact event', contactEvent('contact.created'), false],
+			['urgent customer message', urgent, true],
 		]);
-		const [execution] = await exactlyExecutions(workflowId, 1);
-		expect(execution.status).toBe('success');
-		expect(nodeOutput(execution, TRIGGER_NAME)).toEqual([
-			expect.objectContaining({
-				event: 'message.received',
-				channel: 'custom',
-				direction: 'incoming',
-				conversationId: received.conversationId,
-				text: 'My order has not arrived',
-				sender: { id: 'user-123', name: 'John Doe', role: 'customer' },
-			}),
-		]);
-		expect(nodeOutput(execution, 'Skip own replies')).toHaveLength(1);
+		const [first] = await exactlyExecutions(workflowId, 1);
+		expectSucceeded(first);
 
-		// The model got the customer's text, the system message with their name, and the Klink tool.
-		const calls = openAi.modelCalls;
-		expect(calls.length).toBeGreaterThanOrEqual(2);
-		expect(promptText(calls[0])).toContain('My order has not arrived');
-		expect(promptText(calls[0])).toContain("The customer's name is John Doe");
-		const tool = offeredTools(calls[0]).find((t) => /klink/i.test(t.name));
-		expect(tool).toMatchObject({ name: 'Reply_in_klink' });
-		expect(Object.keys(tool?.parameters?.properties ?? {})).toEqual(['content']);
-		console.log(`n8n ${target.major}.x offered the model the tool ${JSON.stringify(tool)} via ${calls[0].path}`);
+		// The model got the customer's message and channel, and instructions not to answer the customer.
+		expect(openAi.modelCalls).toHaveLength(1);
+		// Chat Completions: the example turns the Responses API off, whose answers n8n 1.x's extractor cannot parse.
+		expect(openAi.modelCalls[0].path).toBe('/v1/chat/completions');
+		const prompt = promptText(openAi.modelCalls[0]);
+		expect(prompt).toContain('Channel: whatsapp');
+		expect(prompt).toContain('I was charged twice for order 1042!! Refund it today please');
+		expect(prompt).toContain('You never answer the customer');
+		expect(nodeOutput(first, 'Triage with AI')).toEqual([{ output: URGENT }]);
 
-		// The Klink tool posted the model's answer into klink.cloud, continuing the customer's conversation.
-		expect(inbound.requests.map((request) => request.body)).toEqual([
+		expect(slack.calls.map((call) => ({ method: call.method, path: call.path, body: call.body }))).toEqual([
 			{
-				messageId: expect.any(String),
-				content: REPLY,
-				sender: { id: 'n8n-ai-agent', name: 'AI Assistant' },
-				timestamp: expect.any(Number),
-				type: 'text',
-				conversationId: received.conversationId,
+				method: 'POST',
+				path: SLACK_PATH,
+				body: {
+					text:
+						':rotating_light: Urgent whatsapp message on klink.cloud: Charged twice for order 1042, wants a refund today.\n' +
+						`billing, language en, conversation ${urgent.data.roomId}\n` +
+						'>I was charged twice for order 1042!! Refund it today please',
+				},
 			},
 		]);
-		expect(nodeOutput(execution, 'AI Agent')).toEqual([expect.objectContaining({ output: FINAL })]);
+		const urgentNote = {
+			externalId: urgent.data.contactId,
+			source: 'klink.cloud',
+			title: 'klink.cloud whatsapp message: billing, high urgency',
+			summary: URGENT.summary,
+			language: 'en',
+			message: urgent.data.message,
+			conversationId: urgent.data.roomId,
+			receivedAt: urgent.timestamp,
+		};
+		expect(crm.calls.map((call) => call.body)).toEqual([urgentNote]);
+		expect(crm.calls[0]).toMatchObject({ method: 'POST', path: '/api/notes', headers: { authorization: CRM_TOKEN } });
+
+		// A routine message: a CRM note, no Slack alert.
+		const routine = messageInbound({ channel: 'telegram', text: 'สวัสดีครับ ร้านเปิดกี่โมงครับ' });
+		await expectAnswers((body) => signedPost(url, body), [['routine customer message', routine, true]]);
+		const executions = await exactlyExecutions(workflowId, 2);
+		expectSucceeded(executions[1]);
+		expect(promptText(openAi.modelCalls[1])).toContain('สวัสดีครับ ร้านเปิดกี่โมงครับ');
+		expect(crm.calls.map((call) => call.body)).toEqual([
+			urgentNote,
+			{
+				externalId: routine.data.contactId,
+				source: 'klink.cloud',
+				title: 'klink.cloud telegram message: question, low urgency',
+				summary: ROUTINE.summary,
+				language: 'th',
+				message: 'สวัสดีครับ ร้านเปิดกี่โมงครับ',
+				conversationId: routine.data.roomId,
+				receivedAt: routine.timestamp,
+			},
+		]);
+		expect(slack.calls).toHaveLength(1);
+		expect(runsOf(executions[1], 'Alert in Slack')).toEqual([]);
+	});
+});
+
+describe('examples/klink-custom-channel-bridge.json', () => {
+	const APP_SECRET = { name: 'X-App-Secret', value: 'app-to-bridge-e2e-secret' };
+	const APP_TOKEN = 'Bearer app-api-e2e-key';
+	const klinkInbox = new InboundStandIn();
+	const app = new RecordingServer(() => ({ body: { delivered: true } }));
+	let workflowId: string;
+	let klinkUrl: string;
+	let appWebhook: string;
+	let executionCount = 0;
+
+	const mai = { customerId: 'cust-42', customerName: 'Mai Tran' };
+	const ko = { customerId: 'cust-77', customerName: 'Ko Aung' };
+	let sequence = 0;
+
+	/** The app posting a customer's message to the bridge, as its backend would; returns the bridge's answer. */
+	async function customerWrites(customer: typeof mai, text: string) {
+		const message = { ...customer, messageId: `app-msg-${++sequence}-${randomUUID()}`, text, sentAt: new Date(Date.now() - 1000).toISOString() };
+		const answer = await postRaw(appWebhook, JSON.stringify(message), { [APP_SECRET.name]: APP_SECRET.value });
+		expect({ status: answer.status, body: answer.body }).toEqual({ status: 200, body: expect.any(String) });
+		await waitForExecutions(target, workflowId, ++executionCount);
+		return { message, answer: JSON.parse(answer.body) as Record<string, unknown> };
+	}
+
+	/** klink.cloud calling the Custom Channel's outbound webhook (the Klink Trigger). */
+	async function klinkSends(event: unknown) {
+		const answer = await postRaw(klinkUrl, JSON.stringify(event), { [HEADER.name]: HEADER.value });
+		expect({ status: answer.status, started: JSON.parse(answer.body).started }).toEqual({ status: 200, started: true });
+		const executions = await waitForExecutions(target, workflowId, ++executionCount);
+		return executions[executions.length - 1];
+	}
+
+	const lastPosted = () => klinkInbox.requests[klinkInbox.requests.length - 1].body;
+
+	beforeAll(async () => {
+		await Promise.all([klinkInbox.start(), app.start()]);
+		const header = await createCredential(target, 'klinkHeaderAuthApi', HEADER);
+		const customChannel = await createCredential(target, 'klinkCustomChannelApi', { inboundUrl: klinkInbox.url });
+		const appApi = await createCredential(target, 'httpHeaderAuth', { name: 'Authorization', value: APP_TOKEN });
+		const appSecret = await createCredential(target, 'httpHeaderAuth', APP_SECRET);
+		({ workflowId, url: klinkUrl } = await deployExample(target, 'klink-custom-channel-bridge.json', {
+			credentials: { klinkHeaderAuthApi: header, klinkCustomChannelApi: customChannel, httpHeaderAuth: appApi },
+			nodeCredentials: { 'Customer message from app': { httpHeaderAuth: appSecret } },
+			parameters: {
+				'Deliver reply to app': { url: `${app.origin}/klink/agent-replies` },
+				'Tell app conversation closed': { url: `${app.origin}/klink/conversation-closed` },
+			},
+		}));
+		appWebhook = new URL('/webhook/klink-bridge/customer-message', target.baseUrl).toString();
+		await waitForWebhookRoute(appWebhook);
 	});
 
-	it('does not answer its own replies', async () => {
-		const before = (await listExecutions(target, workflowId)).length;
-		inbound.reset();
-		const ownReply = customChannelMessage('message.received');
-		ownReply.message.sender = { role: 'customer', name: 'AI Assistant', id: 'n8n-ai-agent' };
-		await expectAnswers(send, [['the agent’s own reply echoed back', ownReply, true]]);
-		const executions = await exactlyExecutions(workflowId, before + 1);
-		const last = executions[executions.length - 1];
-		expect(nodeOutput(last, TRIGGER_NAME)[0].sender).toEqual({ id: 'n8n-ai-agent', name: 'AI Assistant', role: 'customer' });
-		expect(nodeOutput(last, 'Skip own replies')).toEqual([]);
-		expect(runsOf(last, 'AI Agent')).toEqual([]);
-		expect(inbound.requests).toEqual([]);
+	afterAll(async () => {
+		await Promise.all([klinkInbox.stop(), app.stop()]);
+	});
+
+	it('carries customer messages into klink and agent replies and closings back to the app, remembering conversations across a restart', async () => {
+		// Only the app, with its secret, can post as a customer.
+		expect((await postRaw(appWebhook, JSON.stringify({ ...mai, text: 'hi' }), { [APP_SECRET.name]: 'wrong' })).status).toBe(403);
+		expect(klinkInbox.requests).toEqual([]);
+
+		// 1. Mai's first message starts a new conversation in klink, posted as Mai (the customer), not as an agent.
+		const first = await customerWrites(mai, 'Hello, my parcel has not arrived');
+		expect(klinkInbox.requests.map((request) => request.body)).toEqual([
+			{
+				messageId: first.message.messageId,
+				content: 'Hello, my parcel has not arrived',
+				sender: { id: 'cust-42', name: 'Mai Tran' },
+				timestamp: Date.parse(first.message.sentAt),
+				type: 'text',
+			},
+		]);
+		expect(first.answer).toMatchObject({ messageId: first.message.messageId, conversationId: null, statusCode: 200, attempts: 1 });
+		await customerWrites(ko, 'Do you ship to Mandalay?');
+		expect(lastPosted()).not.toHaveProperty('conversationId');
+
+		// 2. klink reports the new conversations (message.received, with the customer's ID as sender). Nothing
+		// goes back to the app: the customer wrote these.
+		const maiConversation = randomUUID();
+		const koConversation = randomUUID();
+		const maiEcho = customChannelMessage('message.received');
+		Object.assign(maiEcho, { conversationId: maiConversation });
+		Object.assign(maiEcho.message, { content: 'Hello, my parcel has not arrived', sender: { role: 'customer', id: 'cust-42', name: 'Mai Tran' } });
+		const learnt = await klinkSends(maiEcho);
+		expectSucceeded(learnt);
+		expect(nodeOutput(learnt, 'Learn conversation')).toEqual([{ customerId: 'cust-42', conversationId: maiConversation }]);
+		const koEcho = {
+			event: 'message.received',
+			conversationId: koConversation,
+			message: { id: randomUUID(), content: 'Do you ship to Mandalay?', sender: { role: 'customer', id: 'cust-77', name: 'Ko Aung' }, timestamp: Date.now() },
+		};
+		expect(nodeOutput(await klinkSends(koEcho), 'Learn conversation')).toEqual([{ customerId: 'cust-77', conversationId: koConversation }]);
+		expect(app.calls).toEqual([]);
+
+		// 3. Their next messages continue their own conversations.
+		await customerWrites(mai, 'Order 1042');
+		expect(lastPosted()).toMatchObject({ content: 'Order 1042', sender: { id: 'cust-42', name: 'Mai Tran' }, conversationId: maiConversation });
+		await customerWrites(ko, 'To 73rd street');
+		expect(lastPosted()).toMatchObject({ sender: { id: 'cust-77', name: 'Ko Aung' }, conversationId: koConversation });
+
+		// 4. The memory is in n8n's database: it survives a restart.
+		const restarted = await restartInstance();
+		target = { ...target, baseUrl: restarted.baseUrl };
+		await waitForWebhookRoute(appWebhook);
+		await waitForWebhookRoute(klinkUrl);
+		await customerWrites(mai, 'Any news?');
+		expect(lastPosted()).toMatchObject({ content: 'Any news?', conversationId: maiConversation });
+
+		// 5. An agent's reply in klink (message.sent) is delivered to the app for Mai.
+		const reply = {
+			event: 'message.sent',
+			conversationId: maiConversation,
+			message: { content: 'Your parcel left our warehouse today.', sender: { role: 'agent', name: 'Support Agent' }, timestamp: Date.now() },
+		};
+		const delivered = await klinkSends(reply);
+		expectSucceeded(delivered);
+		expect(app.calls.map((call) => ({ method: call.method, path: call.path, authorization: call.headers.authorization, body: call.body }))).toEqual([
+			{
+				method: 'POST',
+				path: '/klink/agent-replies',
+				authorization: APP_TOKEN,
+				body: {
+					customerId: 'cust-42',
+					conversationId: maiConversation,
+					text: 'Your parcel left our warehouse today.',
+					agentName: 'Support Agent',
+					sentAt: reply.message.timestamp,
+				},
+			},
+		]);
+		// A reply in a conversation the bridge does not know has nobody to go to.
+		const stray = await klinkSends({ ...reply, conversationId: randomUUID() });
+		expect(nodeOutput(stray, 'Find customer')).toEqual([]);
+		expect(app.calls).toHaveLength(1);
+
+		// 6. The agent closes Mai's conversation: the app is told, and Mai's next message starts a new one.
+		const closed = { event: 'conversation.closed', conversationId: maiConversation, timestamp: Date.now() };
+		await klinkSends(closed);
+		expect(app.calls.slice(1).map((call) => ({ path: call.path, authorization: call.headers.authorization, body: call.body }))).toEqual([
+			{ path: '/klink/conversation-closed', authorization: APP_TOKEN, body: { customerId: 'cust-42', conversationId: maiConversation, closedAt: closed.timestamp } },
+		]);
+		await customerWrites(mai, 'I have another question');
+		expect(lastPosted()).toMatchObject({ content: 'I have another question', sender: { id: 'cust-42' } });
+		expect(lastPosted()).not.toHaveProperty('conversationId');
+		await customerWrites(ko, 'Thanks');
+		expect(lastPosted()).toMatchObject({ content: 'Thanks', conversationId: koConversation });
+
+		// Every execution succeeded; the app received exactly the reply and the closing.
+		const executions = await exactlyExecutions(workflowId, executionCount);
+		expect(executions.map((execution) => execution.status)).toEqual(executions.map(() => 'success'));
+		expect(app.calls).toHaveLength(2);
+		expect(klinkInbox.requests.map((request) => request.status)).toEqual(klinkInbox.requests.map(() => 200));
 	});
 });
 

@@ -20,7 +20,7 @@ export class KlinkV1 implements INodeType {
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 		description:
-			'Post messages into the klink.cloud unified inbox through a Custom Channel: give the text, who wrote it and, to continue a conversation, its conversation ID',
+			'Post messages into the klink.cloud inbox through a Custom Channel, as written by the customer or user you name as sender. Not for agent replies: the customer never receives these messages.',
 		defaults: {
 			name: 'Klink',
 		},

@@ -28,6 +28,8 @@ const PUBLIC_API_FIELDS = ['name', 'nodes', 'connections', 'settings', 'staticDa
 export interface ExamplePatch {
 	/** Replaces every credential reference of a type with a credential that exists in this n8n. */
 	credentials: Record<string, { id: string; name: string }>;
+	/** Per node, credentials that differ from the ones above (two nodes using one type for different services). */
+	nodeCredentials?: Record<string, Record<string, { id: string; name: string }>>;
 	/** Parameters to overwrite, by node name (e.g. a URL pointed at a local stand-in). */
 	parameters?: Record<string, Record<string, unknown>>;
 	name?: string;
@@ -39,7 +41,7 @@ export function toPublicApiWorkflow(example: ExportedWorkflow, patch: ExamplePat
 		const copy: WorkflowNode & Record<string, unknown> = JSON.parse(JSON.stringify(node));
 		if (copy.credentials) {
 			for (const type of Object.keys(copy.credentials)) {
-				const replacement = patch.credentials[type];
+				const replacement = patch.nodeCredentials?.[node.name]?.[type] ?? patch.credentials[type];
 				if (!replacement) throw new Error(`${node.name} uses a ${type} credential the test did not create`);
 				copy.credentials[type] = replacement;
 			}
@@ -48,7 +50,7 @@ export function toPublicApiWorkflow(example: ExportedWorkflow, patch: ExamplePat
 		if (parameters) copy.parameters = { ...copy.parameters, ...parameters };
 		return copy;
 	});
-	for (const nodeName of Object.keys(patch.parameters ?? {})) {
+	for (const nodeName of [...Object.keys(patch.parameters ?? {}), ...Object.keys(patch.nodeCredentials ?? {})]) {
 		if (!example.nodes.some((node) => node.name === nodeName)) throw new Error(`the example has no node ${nodeName}`);
 	}
 	const workflow: Record<string, unknown> = {};

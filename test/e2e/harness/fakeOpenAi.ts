@@ -23,13 +23,22 @@ interface ResponsesRequest {
 }
 
 /**
- * A scripted stand-in for the OpenAI API (Chat Completions and Responses), on 127.0.0.1. The first call of
- * a conversation answers with one call of the offered tool whose name matches `toolPattern`, with
- * `{ content: reply }` as its arguments; once the tool's result is in the conversation it answers `finalText`.
- * Point an `openAiApi` credential's Base URL at `baseUrl` to use it.
+ * What the stand-in answers. With a tool whose name matches `toolPattern` on offer, the first call of a
+ * conversation calls that tool with `{ content: reply }`; otherwise (and once the tool's result is in the
+ * conversation) it answers `finalText`, or what `finalText` returns for the recorded call.
+ */
+export interface FakeOpenAiScript {
+	toolPattern?: RegExp;
+	reply?: string;
+	finalText: string | ((call: RecordedCall) => string);
+}
+
+/**
+ * A scripted stand-in for the OpenAI API (Chat Completions and Responses), on 127.0.0.1, answering as
+ * `FakeOpenAiScript` says. Point an `openAiApi` credential's Base URL at `baseUrl` to use it.
  */
 export class FakeOpenAi extends RecordingServer {
-	constructor(options: { toolPattern: RegExp; reply: string; finalText: string }) {
+	constructor(options: FakeOpenAiScript) {
 		super((call) => respond(call, options));
 	}
 
@@ -54,18 +63,29 @@ export function offeredTools(call: RecordedCall): OfferedTool[] {
 	return (body.tools ?? []).map((tool) => ('function' in tool && tool.function ? tool.function : (tool as unknown as OfferedTool)));
 }
 
-function respond(call: RecordedCall, options: { toolPattern: RegExp; reply: string; finalText: string }): Reply {
+interface Script {
+	toolPattern?: RegExp;
+	reply: string;
+	finalText: string;
+}
+
+function respond(call: RecordedCall, options: FakeOpenAiScript): Reply {
 	const path = call.path.split('?')[0];
 	if (call.method !== 'POST') return { status: 404, body: { error: { message: `no ${call.method} ${path} here` } } };
-	if (path.endsWith('/chat/completions')) return chatCompletion(call.body as ChatRequest, options);
-	if (path.endsWith('/responses')) return responsesApi(call.body as ResponsesRequest, options);
+	const script: Script = {
+		toolPattern: options.toolPattern,
+		reply: options.reply ?? '',
+		finalText: typeof options.finalText === 'function' ? options.finalText(call) : options.finalText,
+	};
+	if (path.endsWith('/chat/completions')) return chatCompletion(call.body as ChatRequest, script);
+	if (path.endsWith('/responses')) return responsesApi(call.body as ResponsesRequest, script);
 	return { status: 404, body: { error: { message: `no ${path} here` } } };
 }
 
 const usage = { prompt_tokens: 12, completion_tokens: 8, total_tokens: 20 };
 
-function chatCompletion(request: ChatRequest, options: { toolPattern: RegExp; reply: string; finalText: string }): Reply {
-	const tool = (request.tools ?? []).map((t) => t.function).find((t) => options.toolPattern.test(t.name));
+function chatCompletion(request: ChatRequest, options: Script): Reply {
+	const tool = (request.tools ?? []).map((t) => t.function).find((t) => options.toolPattern?.test(t.name));
 	const toolAnswered = (request.messages ?? []).some((message) => message.role === 'tool');
 	const message =
 		tool && !toolAnswered
@@ -89,8 +109,8 @@ function chatCompletion(request: ChatRequest, options: { toolPattern: RegExp; re
 	};
 }
 
-function responsesApi(request: ResponsesRequest, options: { toolPattern: RegExp; reply: string; finalText: string }): Reply {
-	const tool = (request.tools ?? []).find((t) => t.type === 'function' && options.toolPattern.test(t.name));
+function responsesApi(request: ResponsesRequest, options: Script): Reply {
+	const tool = (request.tools ?? []).find((t) => t.type === 'function' && options.toolPattern?.test(t.name));
 	const input = Array.isArray(request.input) ? request.input : [];
 	const toolAnswered = input.some((item) => item.type === 'function_call_output');
 	const output =

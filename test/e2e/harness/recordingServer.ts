@@ -13,6 +13,7 @@ export interface RecordedCall {
 export interface Reply {
 	status?: number;
 	headers?: Record<string, string>;
+	/** Sent as JSON, unless it is a string and `headers` give a content type other than JSON: then as is. */
 	body: unknown;
 }
 
@@ -56,8 +57,10 @@ export class RecordingServer {
 			} catch (error) {
 				reply = { status: 500, body: { error: String(error) } };
 			}
-			res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
-			res.end(JSON.stringify(reply.body));
+			const headers = { 'content-type': 'application/json', ...reply.headers };
+			const asIs = typeof reply.body === 'string' && !/json/i.test(headers['content-type']);
+			res.writeHead(reply.status ?? 200, headers);
+			res.end(asIs ? (reply.body as string) : JSON.stringify(reply.body));
 		});
 	}
 }

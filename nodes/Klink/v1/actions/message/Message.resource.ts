@@ -16,9 +16,10 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Send',
 				value: 'send',
-				action: 'Send a message',
+				// The action is also what an AI agent reads by default ("<action> in Klink"): it must say whose message it is.
+				action: 'Post a message as the customer',
 				description:
-					'Post a message into the klink.cloud unified inbox as if a customer wrote it, starting a new conversation or adding to an existing one',
+					"Post a message into the klink.cloud inbox through the Custom Channel's inbound webhook. Agents see it as written by the sender you name (the customer's side), never as an agent reply, and klink.cloud does not deliver it to the customer.",
 			},
 		],
 		default: 'send',

@@ -16,7 +16,7 @@ const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. Hello, I need help with my order',
 		description:
-			'Text of the message, exactly as it should appear in the klink.cloud inbox, written by the sender below',
+			"Text of the message as the sender below wrote it. Agents see it in the klink.cloud inbox as a message from the customer's side, not as an agent reply.",
 	},
 	{
 		displayName: 'Sender ID',
@@ -26,7 +26,7 @@ const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. user-123',
 		description:
-			'Stable ID of the person writing, as your platform knows them (user ID, phone number, email). klink.cloud uses it to recognise the same contact across messages.',
+			'Stable ID of the customer (or other platform user) writing, as your platform knows them: user ID, phone number, email. klink.cloud uses it to recognise the same contact across messages.',
 	},
 	{
 		displayName: 'Sender Name',
@@ -35,7 +35,7 @@ const properties: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'e.g. John Doe',
-		description: 'Name shown for the sender in the klink.cloud inbox',
+		description: "Name the klink.cloud inbox shows for the sender, on the customer's side of the conversation",
 	},
 	{
 		displayName: 'Conversation ID',
