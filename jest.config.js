@@ -13,6 +13,7 @@ module.exports = {
 			testEnvironment: 'node',
 			transform: { '^.+\\.ts$': tsJest },
 			testMatch: ['<rootDir>/nodes/**/*.test.ts', '<rootDir>/credentials/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/engine/**/*.test.ts'],
+			moduleNameMapper: { '^sanitize-html$': '<rootDir>/test/engine/harness/nativeSanitizeHtml.js' },
 		},
 		{
 			// `npm run dev` started as a user starts it, then signed in to with the login it prints.

@@ -104,6 +104,11 @@ export class EngineNodeTypes implements INodeTypes {
 		return credential;
 	}
 
+	/** Registers a node type made by the test (such as a tool variant), under its full type name. */
+	add(type: string, nodeType: NodeTypeClass): void {
+		this.nodes.set(type, nodeType);
+	}
+
 	getCredential(name: string): ICredentialType | undefined {
 		return this.credentials.get(name);
 	}
