@@ -4,7 +4,7 @@
  * request and response objects and keeps the workflow's static data; accepted events run the rest of the
  * workflow on n8n-core's engine. The same trigger in a running n8n, signed by a Go program: test/e2e.
  */
-import { clearEngineLog, engineLogText } from './harness/engineRuntime';
+import { clearEngineLog, engineLog, engineLogText } from './harness/engineRuntime';
 
 import { createHmac } from 'crypto';
 
@@ -84,6 +84,16 @@ describe('Klink Trigger on n8n-core’s webhook context, Klink Signature', () =>
 
 	it('serves the Production URL n8n builds from the webhook base, the webhook id and the path', () => {
 		expect(url).toBe(`${server.webhookBaseUrl}/signature-0000-4000-8000-000000000000/klink`);
+	});
+
+	it('on activation, records the URL and warns once that klink.cloud cannot reach a loopback address', async () => {
+		await server.activate(TRIGGER);
+		await server.activate(TRIGGER);
+		const warnings = engineLog.filter((line) => line.level === 'warn').map((line) => line.message);
+		expect(warnings).toHaveLength(1);
+		expect(warnings[0]).toContain(`Klink Trigger "${TRIGGER}": klink.cloud cannot reach ${url}`);
+		expect(warnings[0]).toContain('Set WEBHOOK_URL (n8n 1.x) or N8N_WEBHOOK_URL (n8n 2.x)');
+		expect(server.savedStaticData[`node:${TRIGGER}`]).toMatchObject({ activation: { url } });
 	});
 
 	it('answers a genuine, matching event at once and starts the workflow with the simplified event', async () => {

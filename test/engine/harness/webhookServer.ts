@@ -2,7 +2,7 @@ import './engineRuntime';
 
 import express, { type Request, type Response } from 'express';
 import type { Server } from 'http';
-import { WebhookContext } from 'n8n-core';
+import { HookContext, WebhookContext } from 'n8n-core';
 import {
 	jsonParse,
 	NodeHelpers,
@@ -95,6 +95,59 @@ export class WebhookServer {
 		return node;
 	}
 
+	/**
+	 * Activates the workflow's webhook as n8n does: the node's `checkExists` hook, then `create` when it
+	 * answers false, on n8n-core's HookContext; static data the hooks change is saved.
+	 */
+	async activate(nodeName: string): Promise<void> {
+		const { workflow, node, webhookData } = this.prepare(this.node(nodeName));
+		const methods = this.nodeTypes.getByNameAndVersion(node.type, node.typeVersion).webhookMethods?.default;
+		if (!methods) throw new Error(`${nodeName} has no webhook methods`);
+		const context = () => new HookContext(workflow, node, webhookData.workflowExecuteAdditionalData, 'webhook', 'activate', webhookData);
+		if (!(await methods.checkExists.call(context()))) await methods.create.call(context());
+		this.saveIfChanged(workflow);
+	}
+
+	/** The per-request objects n8n builds: the workflow with the saved static data, additional data, webhook data. */
+	private prepare(exported: INode) {
+		const workflow = new Workflow({
+			id: this.workflowId,
+			name: this.settings.workflow.name,
+			nodes: this.settings.workflow.nodes,
+			connections: this.settings.workflow.connections,
+			settings: this.settings.workflow.settings ?? { executionOrder: 'v1' },
+			staticData: copyOf(this.savedStaticData),
+			active: true,
+			nodeTypes: this.nodeTypes,
+		});
+		const node = workflow.getNode(exported.name)!;
+		const nodeType = this.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
+		const [webhookDescription] = nodeType.description.webhooks ?? [];
+		const additionalData = additionalDataFor(undefined, new TestCredentialsHelper(this.credentials, this.nodeTypes), {
+			executionId: '',
+			webhookBaseUrl: this.webhookBaseUrl,
+			workflowId: this.workflowId,
+		});
+		const webhookData: IWebhookData = {
+			httpMethod: 'POST',
+			node: node.name,
+			path: String(webhookDescription.path),
+			webhookDescription,
+			workflowId: this.workflowId,
+			workflowExecuteAdditionalData: additionalData,
+			webhookId: node.webhookId,
+		};
+		return { workflow, node, nodeType, additionalData, webhookData };
+	}
+
+	/** n8n saves static data only when a node changed it, and saves the whole object. */
+	private saveIfChanged(workflow: Workflow): void {
+		if (workflow.staticData.__dataChanged !== true) return;
+		const saved = copyOf(workflow.staticData);
+		delete saved.__dataChanged;
+		this.savedStaticData = saved;
+	}
+
 	/** What n8n's raw body reader and body parser leave on a request: `rawBody`, and `body` for JSON. */
 	private async readBody(req: WebhookRequest): Promise<void> {
 		const chunks: Buffer[] = [];
@@ -120,34 +173,9 @@ export class WebhookServer {
 		}
 
 		// As n8n does per request: the workflow built fresh, with the static data last saved.
-		const workflow = new Workflow({
-			id: this.workflowId,
-			name: this.settings.workflow.name,
-			nodes: this.settings.workflow.nodes,
-			connections: this.settings.workflow.connections,
-			settings: this.settings.workflow.settings ?? { executionOrder: 'v1' },
-			staticData: copyOf(this.savedStaticData),
-			active: true,
-			nodeTypes: this.nodeTypes,
-		});
-		const nodeType = this.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
-		const [webhookDescription] = nodeType.description.webhooks ?? [];
-		const additionalData = additionalDataFor(undefined, new TestCredentialsHelper(this.credentials, this.nodeTypes), {
-			executionId: '',
-			webhookBaseUrl: this.webhookBaseUrl,
-			workflowId: this.workflowId,
-		});
+		const { workflow, nodeType, additionalData, webhookData } = this.prepare(node);
 		additionalData.httpRequest = req;
 		additionalData.httpResponse = res;
-		const webhookData: IWebhookData = {
-			httpMethod: 'POST',
-			node: node.name,
-			path: String(webhookDescription.path),
-			webhookDescription,
-			workflowId: this.workflowId,
-			workflowExecuteAdditionalData: additionalData,
-			webhookId: node.webhookId,
-		};
 		const context = new WebhookContext(workflow, workflow.getNode(node.name)!, additionalData, 'webhook', webhookData, [], null);
 
 		let result: IWebhookResponseData;
@@ -157,11 +185,7 @@ export class WebhookServer {
 			if (!res.headersSent) res.status(500).json({ code: 0, message: (error as Error).message });
 			return;
 		}
-		if (workflow.staticData.__dataChanged === true) {
-			const saved = copyOf(workflow.staticData);
-			delete saved.__dataChanged;
-			this.savedStaticData = saved;
-		}
+		this.saveIfChanged(workflow);
 		if (!result.noWebhookResponse && !res.headersSent) {
 			res.status(200).json(result.webhookResponse ?? { message: 'Workflow was started' });
 		}
