@@ -6,15 +6,15 @@
  */
 import './harness/engineRuntime';
 
-import { createHmac } from 'crypto';
 import { readdirSync } from 'fs';
 
-import type { IDataObject, INode } from 'n8n-workflow';
+import type { INode } from 'n8n-workflow';
 
 import { EXAMPLES_DIR, loadExample } from '../e2e/harness/exampleWorkflows';
 import { EXAMPLE_CASES, type ExampleCase, type ExampleEvent } from './exampleCases';
 import { CustomChannelStandIn } from './harness/customChannelStandIn';
 import { ExternalService, onlyLoopbackAndStandIns } from './harness/externalServices';
+import { goJson, klinkSignature, postJson } from './harness/klinkDelivery';
 import { EngineNodeTypes } from './harness/nodeTypes';
 import type { WorkflowJson } from './harness/runWorkflow';
 import { toolVariant } from './harness/standIns';
@@ -41,25 +41,12 @@ function exampleWorkflow(example: ExampleCase): WorkflowJson {
 /** The request klink.cloud sends: the JSON body with its signature, or with the header the user set up. */
 async function deliver(example: ExampleCase, url: string, event: ExampleEvent) {
 	const body = JSON.stringify(event.body);
-	const headers: Record<string, string> = { 'content-type': 'application/json' };
-	if (example.delivery.kind === 'signature') {
-		// JSON.stringify writes these bodies exactly as Go's json.Marshal would (sorted keys are not needed:
-		// the trigger signs what Go re-encodes, and both sides here are JavaScript objects without escapes).
-		headers['x-signature'] = createHmac('sha256', example.delivery.secret).update(`POST${url}${goJson(event.body)}`).digest('hex');
-	} else {
-		headers[example.delivery.name.toLowerCase()] = example.delivery.value;
-	}
-	const response = await fetch(url, { method: 'POST', headers, body });
-	return { status: response.status, answer: (await response.json()) as IDataObject };
-}
-
-/** JSON with object keys in byte order: the bytes Go's json.Marshal writes for these bodies (no characters it escapes). */
-function goJson(value: unknown): string {
-	return JSON.stringify(value, (_key, inner: unknown) =>
-		inner && typeof inner === 'object' && !Array.isArray(inner)
-			? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-			: inner,
-	);
+	const headers: Record<string, string> =
+		example.delivery.kind === 'signature'
+			? { 'x-signature': klinkSignature(example.delivery.secret, url, goJson(event.body)) }
+			: { [example.delivery.name.toLowerCase()]: example.delivery.value };
+	const { status, json } = await postJson(url, body, headers);
+	return { status, answer: json };
 }
 
 describe('examples/', () => {

@@ -6,11 +6,10 @@
  */
 import { clearEngineLog, engineLog, engineLogText } from './harness/engineRuntime';
 
-import { createHmac } from 'crypto';
-
 import type { INode, INodeParameters } from 'n8n-workflow';
 
 import { contactEvent, messageInbound } from '../e2e/harness/klinkEvents';
+import { goJson, klinkSignature, postJson } from './harness/klinkDelivery';
 import type { WorkflowJson } from './harness/runWorkflow';
 import { WebhookServer } from './harness/webhookServer';
 
@@ -36,23 +35,8 @@ function triggerWorkflow(id: string, parameters: INodeParameters): WorkflowJson 
 	return { id, nodes: [trigger, next], connections: { [TRIGGER]: { main: [[{ node: NEXT, type: 'main', index: 0 }]] } } };
 }
 
-/** JSON with object keys in byte order and no characters Go escapes: the bytes Go's json.Marshal writes for it. */
-function goJson(value: unknown): string {
-	return JSON.stringify(value, (_key, inner: unknown) =>
-		inner && typeof inner === 'object' && !Array.isArray(inner)
-			? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-			: inner,
-	);
-}
-
-/** klink's documented signature over an empty query: HMAC-SHA256(secret, method + URL + body), in hex. */
 function sign(url: string, body: string, secret = SECRET): string {
-	return createHmac('sha256', secret).update(`POST${url}${body}`).digest('hex');
-}
-
-async function post(url: string, body: string, headers: Record<string, string>) {
-	const response = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
-	return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+	return klinkSignature(secret, url, body);
 }
 
 describe('Klink Trigger on n8n-core’s webhook context, Klink Signature', () => {
@@ -60,7 +44,7 @@ describe('Klink Trigger on n8n-core’s webhook context, Klink Signature', () =>
 	let url: string;
 	const signed = async (event: unknown, signedFor?: string) => {
 		const body = goJson(event);
-		return await post(url, body, { 'x-signature': sign(signedFor ?? url, body) });
+		return await postJson(url, body, { 'x-signature': sign(signedFor ?? url, body) });
 	};
 
 	beforeAll(async () => {
@@ -146,10 +130,10 @@ describe('Klink Trigger on n8n-core’s webhook context, Klink Signature', () =>
 		const before = server.executions.length;
 		const event = messageInbound();
 		const body = goJson(event);
-		expect(await post(url, body, { 'x-signature': sign(url, body, 'not-the-secret') })).toEqual({ status: 401, json: { error: 'Unauthorized' } });
-		expect(await post(url, body, { 'x-signature': sign(url, `${body} `) })).toEqual({ status: 401, json: { error: 'Unauthorized' } });
+		expect(await postJson(url, body, { 'x-signature': sign(url, body, 'not-the-secret') })).toEqual({ status: 401, json: { error: 'Unauthorized' } });
+		expect(await postJson(url, body, { 'x-signature': sign(url, `${body} `) })).toEqual({ status: 401, json: { error: 'Unauthorized' } });
 		expect((await signed(event, url.replace('127.0.0.1', 'localhost'))).status).toBe(401);
-		expect((await post(url, body, {})).status).toBe(401);
+		expect((await postJson(url, body, {})).status).toBe(401);
 		expect(server.executions.length).toBe(before);
 		expect(engineLogText()).toContain(`Klink Trigger "${TRIGGER}": rejected a request with 401`);
 		expect(engineLogText()).not.toContain(SECRET);
@@ -182,9 +166,9 @@ describe('Klink Trigger on n8n-core’s webhook context, Header Auth', () => {
 	it('accepts the configured header, keeps its value out of the raw headers and rejects any other value', async () => {
 		const event = contactEvent('contact.created');
 		const body = JSON.stringify(event);
-		expect((await post(url, body, { authorization: 'Bearer wrong' })).status).toBe(401);
+		expect((await postJson(url, body, { authorization: 'Bearer wrong' })).status).toBe(401);
 		expect(server.executions).toHaveLength(0);
-		expect(await post(url, body, { authorization: HEADER.value })).toEqual({ status: 200, json: { received: true, started: true } });
+		expect(await postJson(url, body, { authorization: HEADER.value })).toEqual({ status: 200, json: { received: true, started: true } });
 		const execution = await server.executions[0];
 		const [item] = execution.json(NEXT);
 		expect(item).toMatchObject({ event: 'contact.created', contactId: event.data.id, body: event });
