@@ -92,12 +92,14 @@ export const EXAMPLE_CASES: ExampleCase[] = [
 			expect(post.headers.authorization).toBe('Bearer engine-teams-token');
 			const message = body(post).body as IDataObject;
 			expect(message.contentType).toBe('html');
-			const content = String(message.content);
-			expect(content).toContain('<b>New telegram message on klink.cloud</b>');
+			const [content, attribution] = String(message.content).split('<br><br><em>');
 			// klink's message.inbound carries no sender, so the example names the contact instead.
-			expect(content).toContain(`From: contact ${telegram.data.contactId}`);
-			expect(content).toContain(`Conversation: ${telegram.data.roomId}`);
-			expect(content).toContain('<blockquote>Where is my parcel?</blockquote>');
+			expect(content).toBe(
+				`<b>New telegram message on klink.cloud</b><br>From: contact ${telegram.data.contactId}<br>` +
+					`Conversation: ${telegram.data.roomId}<br><blockquote>Where is my parcel?</blockquote>`,
+			);
+			// n8n's Teams node appends its own line unless Include Link to Workflow is turned off.
+			expect(attribution).toMatch(/^ Powered by <a href=".*">this n8n workflow<\/a> <\/em>$/);
 		},
 	},
 	{

@@ -46,5 +46,7 @@ export function onlyLoopbackAndStandIns(): void {
 	afterAll(() => {
 		nock.cleanAll();
 		nock.enableNetConnect();
+		// nock patches Node's http modules, which outlive this test file in the jest worker.
+		nock.restore();
 	});
 }
