@@ -116,6 +116,29 @@ describe('Klink Trigger on n8n-core’s webhook context, Klink Signature', () =>
 		expect(Object.keys(seen).some((key) => key.includes(event.data.id))).toBe(true);
 	});
 
+	it('after a restart (nothing in memory), turns the retry away from the static data n8n saved', async () => {
+		const event = messageInbound();
+		expect((await signed(event)).json.started).toBe(true);
+		await jest.isolateModulesAsync(async () => {
+			// A fresh copy of every module: n8n-core, n8n-workflow and the trigger with its in-memory keys.
+			const { WebhookServer: RestartedServer } = await import('./harness/webhookServer');
+			const restarted = await new RestartedServer({
+				workflow: { ...server.workflow, staticData: server.savedStaticData },
+				credentials: { klinkSignatureApi: { signatureSecret: SECRET } },
+			}).start();
+			try {
+				const restartedUrl = restarted.urlOf(TRIGGER);
+				const body = goJson(event);
+				const retry = await postJson(restartedUrl, body, { 'x-signature': sign(restartedUrl, body) });
+				expect(retry.json).toEqual({ received: true, started: false, reason: 'duplicate delivery' });
+				const fresh = goJson(messageInbound());
+				expect((await postJson(restartedUrl, fresh, { 'x-signature': sign(restartedUrl, fresh) })).json.started).toBe(true);
+			} finally {
+				await restarted.stop();
+			}
+		});
+	});
+
 	it('answers a filtered event with 200 and starts nothing', async () => {
 		const before = server.executions.length;
 		const telegram = await signed(messageInbound({ channel: 'telegram' }));

@@ -85,6 +85,11 @@ export class WebhookServer {
 		return NodeHelpers.getNodeWebhookUrl(this.webhookBaseUrl, this.workflowId, node, String(description.path), false);
 	}
 
+	/** The workflow this endpoint serves, as it was given. */
+	get workflow(): WorkflowJson {
+		return this.settings.workflow;
+	}
+
 	private get workflowId(): string {
 		return this.settings.workflow.id ?? 'engine-webhook-workflow';
 	}
