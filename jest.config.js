@@ -1,4 +1,7 @@
-/** Unit tests sit beside the code they check; end-to-end suites live in test/e2e and need a real n8n. */
+/**
+ * Unit tests sit beside the code they check; test/engine runs the nodes and the example workflows on
+ * n8n-core's engine in this process (no server); end-to-end suites live in test/e2e and need a real n8n.
+ */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 
 module.exports = {
@@ -9,7 +12,8 @@ module.exports = {
 			displayName: 'unit',
 			testEnvironment: 'node',
 			transform: { '^.+\\.ts$': tsJest },
-			testMatch: ['<rootDir>/nodes/**/*.test.ts', '<rootDir>/credentials/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts'],
+			testMatch: ['<rootDir>/nodes/**/*.test.ts', '<rootDir>/credentials/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/engine/**/*.test.ts'],
+			moduleNameMapper: { '^sanitize-html$': '<rootDir>/test/engine/harness/nativeSanitizeHtml.js' },
 		},
 		{
 			// `npm run dev` started as a user starts it, then signed in to with the login it prints.

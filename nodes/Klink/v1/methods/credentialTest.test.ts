@@ -1,8 +1,12 @@
 import { createServer } from 'http';
 import type { AddressInfo } from 'net';
 
-import type { ICredentialTestFunctions, ICredentialType, ICredentialsDecrypted } from 'n8n-workflow';
+import { CredentialTestContext } from 'n8n-core';
+import type { ICredentialType, ICredentialsDecrypted } from 'n8n-workflow';
 
+import { TestCredentialsHelper } from '../../../../test/engine/harness/credentialsHelper';
+import { EngineNodeTypes } from '../../../../test/engine/harness/nodeTypes';
+import { additionalDataFor } from '../../../../test/engine/harness/runWorkflow';
 import { KlinkCustomChannelApi } from '../../../../credentials/KlinkCustomChannelApi.credentials';
 import { Klink } from '../../Klink.node';
 import { klinkCustomChannelApiTest } from './credentialTest';
@@ -14,18 +18,14 @@ function credential(inboundUrl: unknown): ICredentialsDecrypted {
 	return { id: '1', name: 'Klink Custom Channel', type: 'klinkCustomChannelApi', data: { inboundUrl } as never };
 }
 
-/** The test function gets no helpers it could send with: a context that fails loudly if touched. */
-const noHelpers = new Proxy(
-	{},
-	{
-		get(_target, property) {
-			throw new Error(`the credential test must not use this.${String(property)}`);
-		},
-	},
-) as ICredentialTestFunctions;
+/**
+ * n8n-core's own context for credential tests, as n8n builds it when the user clicks "Test" (its helpers
+ * could send requests; the test below shows none is sent).
+ */
+const context = new CredentialTestContext(additionalDataFor(undefined, new TestCredentialsHelper({}, new EngineNodeTypes()), { executionId: '' }));
 
 async function test(inboundUrl: unknown) {
-	return await klinkCustomChannelApiTest.call(noHelpers, credential(inboundUrl));
+	return await klinkCustomChannelApiTest.call(context, credential(inboundUrl));
 }
 
 describe('credential test of Klink Custom Channel API', () => {

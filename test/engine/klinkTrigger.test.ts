@@ -1,0 +1,201 @@
+/**
+ * The Klink Trigger's webhook() on n8n-core's own WebhookContext, with real HTTP requests on 127.0.0.1:
+ * n8n-core builds the Production URL the signature covers, reads the credentials, hands the node the
+ * request and response objects and keeps the workflow's static data; accepted events run the rest of the
+ * workflow on n8n-core's engine. The same trigger in a running n8n, signed by a Go program: test/e2e.
+ */
+import { clearEngineLog, engineLog, engineLogText } from './harness/engineRuntime';
+
+import type { INode, INodeParameters } from 'n8n-workflow';
+
+import { contactEvent, messageInbound } from '../e2e/harness/klinkEvents';
+import { goJson, klinkSignature, postJson } from './harness/klinkDelivery';
+import type { WorkflowJson } from './harness/runWorkflow';
+import { WebhookServer } from './harness/webhookServer';
+
+const SECRET = 'engine-test-signature-secret';
+const TRIGGER = 'Klink Trigger';
+const NEXT = 'Received';
+
+function triggerWorkflow(id: string, parameters: INodeParameters): WorkflowJson {
+	const trigger: INode = {
+		id: `${id}-trigger`,
+		name: TRIGGER,
+		type: 'n8n-nodes-klink.klinkTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		webhookId: `${id}-0000-4000-8000-000000000000`,
+		parameters,
+		credentials: {
+			klinkSignatureApi: { id: '1', name: 'Klink Signature' },
+			klinkHeaderAuthApi: { id: '2', name: 'Klink Header Auth' },
+		},
+	};
+	const next: INode = { id: `${id}-next`, name: NEXT, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} };
+	return { id, nodes: [trigger, next], connections: { [TRIGGER]: { main: [[{ node: NEXT, type: 'main', index: 0 }]] } } };
+}
+
+function sign(url: string, body: string, secret = SECRET): string {
+	return klinkSignature(secret, url, body);
+}
+
+describe('Klink Trigger on n8n-core’s webhook context, Klink Signature', () => {
+	let server: WebhookServer;
+	let url: string;
+	const signed = async (event: unknown, signedFor?: string) => {
+		const body = goJson(event);
+		return await postJson(url, body, { 'x-signature': sign(signedFor ?? url, body) });
+	};
+
+	beforeAll(async () => {
+		server = await new WebhookServer({
+			workflow: triggerWorkflow('signature', {
+				authentication: 'klinkSignature',
+				events: ['message.inbound'],
+				filters: { channels: ['whatsapp'] },
+				options: {},
+			}),
+			credentials: { klinkSignatureApi: { signatureSecret: SECRET, previousSignatureSecret: '' } },
+		}).start();
+		url = server.urlOf(TRIGGER);
+	});
+
+	beforeEach(() => clearEngineLog());
+
+	afterAll(async () => {
+		await server.stop();
+	});
+
+	it('serves the Production URL n8n builds from the webhook base, the webhook id and the path', () => {
+		expect(url).toBe(`${server.webhookBaseUrl}/signature-0000-4000-8000-000000000000/klink`);
+	});
+
+	it('on activation, records the URL and warns once that klink.cloud cannot reach a loopback address', async () => {
+		await server.activate(TRIGGER);
+		await server.activate(TRIGGER);
+		const warnings = engineLog.filter((line) => line.level === 'warn').map((line) => line.message);
+		expect(warnings).toHaveLength(1);
+		expect(warnings[0]).toContain(`Klink Trigger "${TRIGGER}": klink.cloud cannot reach ${url}`);
+		expect(warnings[0]).toContain('Set WEBHOOK_URL (n8n 1.x) or N8N_WEBHOOK_URL (n8n 2.x)');
+		expect(server.savedStaticData[`node:${TRIGGER}`]).toMatchObject({ activation: { url } });
+	});
+
+	it('answers a genuine, matching event at once and starts the workflow with the simplified event', async () => {
+		const event = messageInbound({ text: 'Where is my parcel?' });
+		expect(await signed(event)).toEqual({ status: 200, json: { received: true, started: true } });
+		expect(server.executions).toHaveLength(1);
+		const execution = await server.executions[0];
+		expect(execution.run.mode).toBe('webhook');
+		expect(execution.run.status).toBe('success');
+		expect(execution.executionOrder).toEqual([TRIGGER, NEXT]);
+		expect(execution.json(NEXT)).toEqual([
+			{
+				event: 'message.inbound',
+				messageId: event.data.id,
+				conversationId: event.data.roomId,
+				contactId: event.data.contactId,
+				channel: 'whatsapp',
+				direction: 'incoming',
+				text: 'Where is my parcel?',
+				sender: null,
+				unreadCount: 1,
+				isGroup: false,
+				isAiAgentRoom: false,
+				timestamp: event.timestamp,
+			},
+		]);
+	});
+
+	it('turns a retried delivery away, from the dedupe record kept in the saved static data', async () => {
+		const event = messageInbound();
+		const before = server.executions.length;
+		expect((await signed(event)).json.started).toBe(true);
+		expect(await signed(event)).toEqual({ status: 200, json: { received: true, started: false, reason: 'duplicate delivery' } });
+		expect(server.executions.length).toBe(before + 1);
+		const seen = (server.savedStaticData[`node:${TRIGGER}`] as { seenEvents?: Record<string, number> }).seenEvents ?? {};
+		expect(Object.keys(seen).some((key) => key.includes(event.data.id))).toBe(true);
+	});
+
+	it('after a restart (nothing in memory), turns the retry away from the static data n8n saved', async () => {
+		const event = messageInbound();
+		expect((await signed(event)).json.started).toBe(true);
+		await jest.isolateModulesAsync(async () => {
+			// A fresh copy of every module: n8n-core, n8n-workflow and the trigger with its in-memory keys.
+			const { WebhookServer: RestartedServer } = await import('./harness/webhookServer');
+			const restarted = await new RestartedServer({
+				workflow: { ...server.workflow, staticData: server.savedStaticData },
+				credentials: { klinkSignatureApi: { signatureSecret: SECRET } },
+			}).start();
+			try {
+				const restartedUrl = restarted.urlOf(TRIGGER);
+				const body = goJson(event);
+				const retry = await postJson(restartedUrl, body, { 'x-signature': sign(restartedUrl, body) });
+				expect(retry.json).toEqual({ received: true, started: false, reason: 'duplicate delivery' });
+				const fresh = goJson(messageInbound());
+				expect((await postJson(restartedUrl, fresh, { 'x-signature': sign(restartedUrl, fresh) })).json.started).toBe(true);
+			} finally {
+				await restarted.stop();
+			}
+		});
+	});
+
+	it('answers a filtered event with 200 and starts nothing', async () => {
+		const before = server.executions.length;
+		const telegram = await signed(messageInbound({ channel: 'telegram' }));
+		expect(telegram.status).toBe(200);
+		expect(telegram.json).toMatchObject({ received: true, started: false });
+		const contact = await signed(contactEvent('contact.created'));
+		expect(contact.json).toMatchObject({ received: true, started: false });
+		expect(server.executions.length).toBe(before);
+	});
+
+	it('rejects a wrong signature, or one made for another URL, with 401, starts nothing and logs no secret', async () => {
+		const before = server.executions.length;
+		const event = messageInbound();
+		const body = goJson(event);
+		expect(await postJson(url, body, { 'x-signature': sign(url, body, 'not-the-secret') })).toEqual({ status: 401, json: { error: 'Unauthorized' } });
+		expect(await postJson(url, body, { 'x-signature': sign(url, `${body} `) })).toEqual({ status: 401, json: { error: 'Unauthorized' } });
+		expect((await signed(event, url.replace('127.0.0.1', 'localhost'))).status).toBe(401);
+		expect((await postJson(url, body, {})).status).toBe(401);
+		expect(server.executions.length).toBe(before);
+		expect(engineLogText()).toContain(`Klink Trigger "${TRIGGER}": rejected a request with 401`);
+		expect(engineLogText()).not.toContain(SECRET);
+		// The genuine request still passes afterwards: nothing about the rejected ones was remembered.
+		expect((await signed(event)).json.started).toBe(true);
+	});
+});
+
+describe('Klink Trigger on n8n-core’s webhook context, Header Auth', () => {
+	const HEADER = { name: 'Authorization', value: 'Bearer engine-test-token' };
+	let server: WebhookServer;
+	let url: string;
+
+	beforeAll(async () => {
+		server = await new WebhookServer({
+			workflow: triggerWorkflow('header', {
+				authentication: 'headerAuth',
+				events: ['contact.created'],
+				options: { includeRaw: true },
+			}),
+			credentials: { klinkHeaderAuthApi: HEADER },
+		}).start();
+		url = server.urlOf(TRIGGER);
+	});
+
+	afterAll(async () => {
+		await server.stop();
+	});
+
+	it('accepts the configured header, keeps its value out of the raw headers and rejects any other value', async () => {
+		const event = contactEvent('contact.created');
+		const body = JSON.stringify(event);
+		expect((await postJson(url, body, { authorization: 'Bearer wrong' })).status).toBe(401);
+		expect(server.executions).toHaveLength(0);
+		expect(await postJson(url, body, { authorization: HEADER.value })).toEqual({ status: 200, json: { received: true, started: true } });
+		const execution = await server.executions[0];
+		const [item] = execution.json(NEXT);
+		expect(item).toMatchObject({ event: 'contact.created', contactId: event.data.id, body: event });
+		expect((item.headers as Record<string, string>).authorization).toBe('[redacted]');
+		expect(JSON.stringify(execution.run)).not.toContain(HEADER.value);
+	});
+});
