@@ -11,6 +11,8 @@ import { deployTrigger, postRaw, type PostResult } from './harness/triggerDeploy
  * A busy inbox: a burst of distinct Go-signed events as fast as n8n takes them, every execution settled, n8n
  * restarted, then the earliest and the latest events of the burst sent again as klink retries them (same bytes,
  * same signature). Nothing may start twice, and the dedupe record n8n keeps must stay small.
+ * scripts/e2e.sh runs it on n8n 1.x: on 2.x with sqlite a burst like this still ends in database lock timeouts
+ * (n8n stores executions more slowly than the trigger hands them over), which is not solved yet.
  */
 const EVENTS = Number(process.env.KLINK_VOLUME_EVENTS ?? 2000);
 const IN_FLIGHT = 20;
