@@ -1,5 +1,7 @@
 import { randomUUID } from 'crypto';
 
+import { DEFAULT_DEDUPE_WINDOW_MS } from '../nodes/shared/events/dedupe';
+import { DEFAULT_DEDUPE_MAX_KEYS, eventDigest, SeenEventRecord } from '../nodes/shared/events/seenRecord';
 import { signKlinkRequest } from '../nodes/shared/signature/verifySignature';
 import { activateWorkflow, api, createCredential, createWorkflow, PACKAGE, waitForWebhookRoute, webhookUrl, type ApiTarget } from '../test/e2e/harness/n8nApi';
 import { sleepMs } from '../test/e2e/harness/n8nInstance';
@@ -37,8 +39,8 @@ async function timedPost(request: ReturnType<Target['request']>): Promise<number
 	return elapsed;
 }
 
-async function deploy(target: ApiTarget, name: string, node: Record<string, unknown>): Promise<string> {
-	const workflow = await createWorkflow(target, name, [node as never]);
+async function deploy(target: ApiTarget, name: string, node: Record<string, unknown>, staticData?: Record<string, unknown>): Promise<string> {
+	const workflow = await createWorkflow(target, name, [node as never], {}, staticData ? { staticData } : {});
 	await activateWorkflow(target, workflow.id);
 	return workflow.id;
 }
@@ -101,6 +103,39 @@ function klinkTriggerNode(webhookId: string, authentication: string, credentials
 		},
 		credentials,
 	};
+}
+
+/** Static data holding a dedupe record of `count` events seen in the last minutes, as the trigger saves it. */
+function staticDataWithKeptEvents(count: number): Record<string, unknown> {
+	const record = new SeenEventRecord({ windowMs: DEFAULT_DEDUPE_WINDOW_MS, maxKeys: DEFAULT_DEDUPE_MAX_KEYS });
+	const now = Date.now();
+	for (let i = 0; i < count; i++) record.add(eventDigest(`bench-kept|${i}`), now - (count - i) * 10);
+	return { 'node:Klink Trigger': { seenRecord: { rev: 'bench-kept', ...record.toStored(now) } } };
+}
+
+/**
+ * The cost of an accepted event with a small and a large dedupe record kept, side by side: n8n loads the
+ * record with the workflow on every request and saves it when the trigger changes it (at most once a second).
+ */
+async function recordSizeCost(target: ApiTarget, signature: { id: string; name: string }): Promise<void> {
+	const sizes = [100, 20_000];
+	const targets: Target[] = [];
+	const workflowIds: string[] = [];
+	for (const size of sizes) {
+		const hook = randomUUID();
+		workflowIds.push(await deploy(target, `bench kept ${size}`, klinkTriggerNode(hook, 'klinkSignature', { klinkSignatureApi: signature }), staticDataWithKeptEvents(size)));
+		const url = webhookUrl(target.baseUrl, hook);
+		await waitForWebhookRoute(url);
+		targets.push({ label: `Klink Trigger, ${size} events kept`, request: signedKlinkRequest(url, 'whatsapp'), samples: [] });
+	}
+	await runInterleaved(targets, ROUNDS);
+	console.log(`\n## Dedupe record size`);
+	for (const [i, t] of targets.entries()) {
+		const workflow = await api<{ staticData?: unknown }>(target, 'GET', `/workflows/${workflowIds[i]}`);
+		const bytes = Buffer.byteLength(JSON.stringify(workflow.staticData ?? null));
+		console.log(`${t.label.padEnd(36)} median ${ms(median(t.samples))}   p99 ${ms(percentile(t.samples, 99))}   static data ${bytes} bytes, saved at most once a second`);
+	}
+	console.log(ratioLine('20,000 kept / 100 kept (median)', median(targets[1].samples) / median(targets[0].samples), 1.2));
 }
 
 async function main(): Promise<void> {
@@ -186,6 +221,7 @@ async function main(): Promise<void> {
 		console.log(`cost per event, ${COST_BATCH_SIZE} back to back until n8n is done (median of ${COST_BATCHES} batches): accepted ${ms(median(acceptedCost))}, filtered out ${ms(median(filteredCost))}`);
 		console.log(ratioLine('filtered-out / accepted, cost per event', median(filteredCost) / median(acceptedCost), 0.6));
 		console.log(ratioLine('filtered-out / accepted, response latency (median)', median(filtered.samples) / median(accepted.samples), undefined));
+		await recordSizeCost(target, signature);
 	} finally {
 		await instance.stop();
 	}

@@ -1,7 +1,8 @@
 import { NodeOperationError, type IDataObject, type IWebhookFunctions, type IWebhookResponseData } from 'n8n-workflow';
 
 import { checkBasicAuth, checkHeaderAuth, type AuthResult } from '../shared/auth/requestAuth';
-import { DEFAULT_DEDUPE_MAX_ENTRIES, DEFAULT_DEDUPE_WINDOW_MS, eventKey } from '../shared/events/dedupe';
+import { DEFAULT_DEDUPE_WINDOW_MS, eventKey, MIN_DEDUPE_WINDOW_MS } from '../shared/events/dedupe';
+import { DEFAULT_DEDUPE_MAX_KEYS } from '../shared/events/seenRecord';
 import { matchesFilters, splitList, type EventFilters, type RoomFilter } from '../shared/events/filters';
 import { EventBodyError, readKlinkEvent } from '../shared/events/klinkEvent';
 import { redactHeaders } from '../shared/events/redactHeaders';
@@ -10,7 +11,7 @@ import { simplifyEvent } from '../shared/events/simplifyEvent';
 import { BodyNotJsonError, normalizeBody } from '../shared/signature/normalizeBody';
 import { signedUrlCandidates } from '../shared/signature/signedUrlCandidates';
 import { parseSignatureHeader, verifyKlinkSignature } from '../shared/signature/verifySignature';
-import { isDuplicateDelivery } from './seenEventsStore';
+import { answerFlushRequest, isDuplicateDelivery } from './seenEventsStore';
 
 type Authentication = 'klinkSignature' | 'headerAuth' | 'basicAuth' | 'none';
 
@@ -137,6 +138,8 @@ function normalizedOrRaw(context: IWebhookFunctions, rawBody: Buffer): Buffer {
 }
 
 export async function handleKlinkWebhook(context: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const flushed = answerFlushRequest(context);
+	if (flushed) return flushed;
 	const authentication = context.getNodeParameter('authentication', 'klinkSignature') as Authentication;
 	const options = context.getNodeParameter('options', {}) as TriggerOptions;
 	const request = await readRequest(context);
@@ -161,8 +164,8 @@ export async function handleKlinkWebhook(context: IWebhookFunctions): Promise<IW
 
 	if (options.deduplicate !== false) {
 		const key = eventKey(view, () => normalizedOrRaw(context, request.rawBody));
-		const windowMs = Math.max(5 * 60_000, (options.dedupeWindowMinutes ?? 0) * 60_000 || DEFAULT_DEDUPE_WINDOW_MS);
-		if (isDuplicateDelivery(context, key, { windowMs, maxEntries: DEFAULT_DEDUPE_MAX_ENTRIES })) {
+		const windowMs = Math.max(MIN_DEDUPE_WINDOW_MS, (options.dedupeWindowMinutes ?? 0) * 60_000 || DEFAULT_DEDUPE_WINDOW_MS);
+		if (isDuplicateDelivery(context, key, { windowMs, maxKeys: DEFAULT_DEDUPE_MAX_KEYS })) {
 			return { webhookResponse: { received: true, started: false, reason: 'duplicate delivery' } };
 		}
 	}
@@ -172,9 +175,9 @@ export async function handleKlinkWebhook(context: IWebhookFunctions): Promise<IW
 		json.body = body as IDataObject;
 		json.headers = redactHeaders(request.headers, request.secretHeaders) as IDataObject;
 	}
-	// Answered here rather than through n8n's webhookResponse: n8n 2.x would send that only after creating
-	// the execution, and by then it has reset the flag that makes it save the dedupe record above.
-	// This is also when n8n 1.x answers its own webhooks: as soon as the event is handed over.
+	// Answered here, the moment n8n 1.x answers its own webhooks: as soon as the event is handed over. n8n 2.x
+	// would answer only after storing the execution, but it holds its single expression isolate (which every
+	// community trigger's request needs) until then, so every other request would wait behind that write.
 	context.getResponseObject().status(200).json({ received: true, started: true });
 	return { noWebhookResponse: true, workflowData: [[{ json }]] };
 }

@@ -11,6 +11,7 @@ import {
 	messageOutbound,
 } from './harness/klinkEvents';
 import { createCredential, listExecutions, nodeOutput, waitForExecutions, waitForWebhookRoute, type ApiTarget } from './harness/n8nApi';
+import { sleepMs } from './harness/n8nInstance';
 import { deployTrigger, postRaw, TRIGGER_NAME } from './harness/triggerDeploy';
 
 const SECRET = 'klink-e2e-signature-secret-7f3a9c';
@@ -195,6 +196,8 @@ describe('Klink Trigger with Klink Signature', () => {
 		expect(retry.status).toBe(200);
 		expect(JSON.parse(retry.body)).toMatchObject({ started: false, reason: 'duplicate delivery' });
 
+		// The record is saved within about a second of an event (README, "Retried deliveries").
+		await sleepMs(2000);
 		const restarted = await restartInstance();
 		target = { ...target, baseUrl: restarted.baseUrl };
 		await waitForWebhookRoute(url);

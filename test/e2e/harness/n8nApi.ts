@@ -55,6 +55,7 @@ export async function createWorkflow(
 	name: string,
 	nodes: WorkflowNode[],
 	connections: Record<string, unknown> = {},
+	extra: { staticData?: Record<string, unknown> } = {},
 ): Promise<CreatedWorkflow> {
 	const withIds = nodes.map((node, index) => ({
 		id: node.id ?? randomUUID(),
@@ -66,6 +67,7 @@ export async function createWorkflow(
 		nodes: withIds,
 		connections,
 		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
+		...extra,
 	});
 }
 
@@ -148,4 +150,20 @@ export async function waitForWebhookRoute(
 		await sleepMs(200);
 	}
 	throw new Error(`webhook ${url} was not registered within ${timeoutMs} ms`);
+}
+
+/** How many executions of the workflow n8n holds, by status, read page by page (no execution data). */
+export async function countExecutions(target: ApiTarget, workflowId: string): Promise<Record<string, number>> {
+	const counts: Record<string, number> = {};
+	let cursor: string | undefined;
+	do {
+		const page = await api<{ data: Array<{ status: string }>; nextCursor?: string | null }>(
+			target,
+			'GET',
+			`/executions?workflowId=${workflowId}&limit=250${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+		);
+		for (const execution of page.data) counts[execution.status] = (counts[execution.status] ?? 0) + 1;
+		cursor = page.nextCursor ?? undefined;
+	} while (cursor);
+	return counts;
 }
