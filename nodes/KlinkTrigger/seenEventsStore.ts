@@ -10,14 +10,10 @@ import { eventDigest, SeenEventRecord, type SeenRecordLimits } from '../shared/e
  * n8n loads with the workflow on every request and saves, as one whole column, after `webhook()` when it was
  * changed: that copy is what survives a restart and what other n8n processes read.
  *
- * - An event counts as started only once n8n has answered its request with a 2xx. n8n 2.x answers after it
- *   has stored the execution (and queued it, in queue mode); when that fails it answers 500, and the event is
- *   forgotten so that klink's retry starts it. Until then the event is in memory only (a retry arriving
- *   meanwhile is still turned away) and kept out of the saved copy.
- * - Events never change static data on their own request: n8n 2.x would not save it there (it resets its
- *   change flag while it starts the execution), and writing the whole record per event would make each event
- *   cost as much as the record is large. Instead a flush request, posted to this trigger's own URL at most once
- *   a second, changes the copy and starts nothing, and n8n saves it after that request.
+ * Writing the whole record on every event would make each event cost as much as the record is large, so the
+ * copy is changed at most once a second per trigger: an event a second or more after the last save changes it
+ * on its own request; events in between are saved by a flush request that the trigger posts to its own URL once
+ * the second is over (n8n saves static data only after a request). The flush request starts nothing.
  */
 export const SAVE_INTERVAL_MS = 1000;
 export const FLUSH_HEADER = 'x-klink-dedupe-flush';
@@ -28,15 +24,13 @@ const LEGACY_STATIC_DATA_KEY = 'seenEvents';
 
 interface NodeDedupe {
 	record: SeenEventRecord;
-	/** Started here and not yet answered 2xx by n8n: in memory, not in the saved copy. */
-	unconfirmed: Set<string>;
 	/** The `rev` of the stored copy last merged, so an unchanged copy is not merged again. */
 	knownRev?: string;
 	/** The `rev` this process last wrote: a stored copy with another one means that write was lost or overtaken. */
 	writtenRev?: string;
 	unsaved: boolean;
 	flushScheduled: boolean;
-	lastFlushAt: number;
+	lastSaveAt: number;
 	flushFailureLogged?: boolean;
 }
 
@@ -54,7 +48,7 @@ function stateOf(context: IWebhookFunctions, limits: SeenRecordLimits): NodeDedu
 	const key = nodeKey(context);
 	let state = byNode.get(key);
 	if (!state) {
-		state = { record: new SeenEventRecord(limits), unconfirmed: new Set(), unsaved: false, flushScheduled: false, lastFlushAt: 0 };
+		state = { record: new SeenEventRecord(limits), unsaved: false, flushScheduled: false, lastSaveAt: 0 };
 		byNode.set(key, state);
 	}
 	return state;
@@ -82,11 +76,12 @@ function mergeStored(state: NodeDedupe, staticData: IDataObject, now: number): b
 /** Changes the node's static data, so that n8n saves the record once `webhook()` returns. */
 function writeRecord(state: NodeDedupe, staticData: IDataObject, now: number): void {
 	const rev = `${processId}.${++revision}`;
-	staticData[STATIC_DATA_KEY] = { rev, ...state.record.toStored(now, state.unconfirmed) } as unknown as IDataObject;
+	staticData[STATIC_DATA_KEY] = { rev, ...state.record.toStored(now) } as unknown as IDataObject;
 	delete staticData[LEGACY_STATIC_DATA_KEY];
 	state.knownRev = rev;
 	state.writtenRev = rev;
 	state.unsaved = false;
+	state.lastSaveAt = now;
 }
 
 function flushToken(nodeId: string, issuedAt: number): string {
@@ -102,23 +97,26 @@ function isValidFlushToken(nodeId: string, token: string, now: number): boolean 
 	return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
-/** Posts a flush request to this trigger's own URL, at most once a second. */
-function requestSave(context: IWebhookFunctions, state: NodeDedupe): void {
+/** Saves on this request if the last save is a second old or more; otherwise posts a flush request then. */
+function requestSave(context: IWebhookFunctions, state: NodeDedupe, staticData: IDataObject, now: number): void {
 	state.unsaved = true;
+	if (now - state.lastSaveAt >= SAVE_INTERVAL_MS) {
+		writeRecord(state, staticData, now);
+		return;
+	}
 	const url = context.getNodeWebhookUrl('default');
 	if (state.flushScheduled || !url) return;
 	state.flushScheduled = true;
 	const id = nodeKey(context);
-	void sleep(Math.max(0, state.lastFlushAt + SAVE_INTERVAL_MS - Date.now()))
+	void sleep(state.lastSaveAt + SAVE_INTERVAL_MS - now)
 		.then(async () => {
 			state.flushScheduled = false;
-			// Saved meanwhile by an earlier flush: no request needed.
+			// Saved meanwhile by a later event: no request needed.
 			if (!state.unsaved) return;
-			state.lastFlushAt = Date.now();
 			await context.helpers.httpRequest({
 				method: 'POST',
 				url,
-				headers: { [FLUSH_HEADER]: flushToken(id, state.lastFlushAt) },
+				headers: { [FLUSH_HEADER]: flushToken(id, Date.now()) },
 				body: {},
 				json: true,
 			});
@@ -133,23 +131,6 @@ function requestSave(context: IWebhookFunctions, state: NodeDedupe): void {
 		});
 }
 
-/** Confirms the event once n8n has answered 2xx; forgets it when n8n could not start the run. */
-function settleWithAnswer(context: IWebhookFunctions, state: NodeDedupe, digest: string): void {
-	const response = context.getResponseObject();
-	state.unconfirmed.add(digest);
-	let settled = false;
-	const settle = (started: boolean) => {
-		if (settled) return;
-		settled = true;
-		state.unconfirmed.delete(digest);
-		if (started) requestSave(context, state);
-		else state.record.remove(digest);
-	};
-	// A sender that hung up before the answer did not see it, but n8n went on starting the run.
-	response.once('finish', () => settle(response.statusCode < 300));
-	response.once('close', () => settle(true));
-}
-
 /**
  * Checks `key` against the record and records it. Returns true for a retry of an event already started.
  * Test requests (the editor's Test URL) neither read nor change the production record.
@@ -158,11 +139,11 @@ export function isDuplicateDelivery(context: IWebhookFunctions, key: string, lim
 	if (context.getMode() === 'manual') return false;
 	const now = Date.now();
 	const state = stateOf(context, limits);
-	if (mergeStored(state, context.getWorkflowStaticData('node'), now)) requestSave(context, state);
-	const digest = eventDigest(key);
-	if (!state.record.add(digest, now)) return true;
-	settleWithAnswer(context, state, digest);
-	return false;
+	const staticData = context.getWorkflowStaticData('node');
+	const storedIsBehind = mergeStored(state, staticData, now);
+	const duplicate = !state.record.add(eventDigest(key), now);
+	if (!duplicate || storedIsBehind) requestSave(context, state, staticData, now);
+	return duplicate;
 }
 
 /**

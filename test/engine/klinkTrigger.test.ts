@@ -8,6 +8,7 @@ import { clearEngineLog, engineLog, engineLogText } from './harness/engineRuntim
 
 import type { INode, INodeParameters } from 'n8n-workflow';
 
+import { eventDigest } from '../../nodes/shared/events/seenRecord';
 import { contactEvent, messageInbound } from '../e2e/harness/klinkEvents';
 import { goJson, klinkSignature, postJson } from './harness/klinkDelivery';
 import type { WorkflowJson } from './harness/runWorkflow';
@@ -33,6 +34,21 @@ function triggerWorkflow(id: string, parameters: INodeParameters): WorkflowJson 
 	};
 	const next: INode = { id: `${id}-next`, name: NEXT, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} };
 	return { id, nodes: [trigger, next], connections: { [TRIGGER]: { main: [[{ node: NEXT, type: 'main', index: 0 }]] } } };
+}
+
+/**
+ * Waits until the static data n8n saved holds the event: the trigger saves its record through a flush request
+ * to its own URL, within about a second of the event.
+ */
+async function waitUntilSaved(server: WebhookServer, messageId: string): Promise<void> {
+	const digest = eventDigest(`message.inbound|m:${messageId}`);
+	const deadline = Date.now() + 5000;
+	for (;;) {
+		const record = (server.savedStaticData[`node:${TRIGGER}`] as { seenRecord?: { buckets: Array<[number, string]> } } | undefined)?.seenRecord;
+		if (record?.buckets.some(([, digests]) => digests.includes(digest))) return;
+		if (Date.now() > deadline) throw new Error(`the record was not saved with ${messageId}: ${JSON.stringify(record)}`);
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
 }
 
 function sign(url: string, body: string, secret = SECRET): string {
@@ -111,14 +127,15 @@ describe('Klink Trigger on n8n-core’s webhook context, Klink Signature', () =>
 		const before = server.executions.length;
 		expect((await signed(event)).json.started).toBe(true);
 		expect(await signed(event)).toEqual({ status: 200, json: { received: true, started: false, reason: 'duplicate delivery' } });
+		await waitUntilSaved(server, event.data.id);
+		// The flush request that saved it started nothing.
 		expect(server.executions.length).toBe(before + 1);
-		const seen = (server.savedStaticData[`node:${TRIGGER}`] as { seenEvents?: Record<string, number> }).seenEvents ?? {};
-		expect(Object.keys(seen).some((key) => key.includes(event.data.id))).toBe(true);
 	});
 
 	it('after a restart (nothing in memory), turns the retry away from the static data n8n saved', async () => {
 		const event = messageInbound();
 		expect((await signed(event)).json.started).toBe(true);
+		await waitUntilSaved(server, event.data.id);
 		await jest.isolateModulesAsync(async () => {
 			// A fresh copy of every module: n8n-core, n8n-workflow and the trigger with its in-memory keys.
 			const { WebhookServer: RestartedServer } = await import('./harness/webhookServer');

@@ -107,30 +107,6 @@ describe('SeenEventRecord', () => {
 		expect(buckets[1][1]).toBe(a);
 	});
 
-	it('forgets a removed event, so that it counts as new again, and stores it once when it comes back', () => {
-		const record = new SeenEventRecord(limits);
-		const [a, b] = digests(2);
-		record.add(a, T0);
-		record.add(b, T0);
-		record.remove(a);
-		expect(record.has(a, T0 + 1)).toBe(false);
-		expect(record.toStored(T0 + 1).buckets).toEqual([[T0, b]]);
-		expect(record.add(a, T0 + 2)).toBe(true);
-		expect(record.toStored(T0 + 2).buckets).toEqual([[T0, b + a]]);
-		record.remove(eventDigest('never seen'));
-		expect(record.size).toBe(2);
-	});
-
-	it('leaves withheld events out of what it stores, and keeps them in memory', () => {
-		const record = new SeenEventRecord(limits);
-		const [a, b] = digests(2);
-		record.add(a, T0);
-		record.add(b, T0);
-		expect(record.toStored(T0, new Set([b])).buckets).toEqual([[T0, a]]);
-		expect(record.toStored(T0, new Set([a, b])).buckets).toEqual([]);
-		expect(record.has(b, T0)).toBe(true);
-	});
-
 	it('converges under concurrent writers that overwrite one stored copy, once each writes again', () => {
 		// Two processes share one stored copy that each read at the start of a request and overwrite at its end,
 		// with no lock: a writer that read before the other's write drops the other's new keys from the store.

@@ -96,30 +96,13 @@ export class SeenEventRecord {
 		return added;
 	}
 
-	/** Forgets `digest`, so that the event counts as new again (its run could not be started). */
-	remove(digest: string): void {
-		const start = this.index.get(digest);
-		if (start === undefined) return;
-		this.index.delete(digest);
-		// Rare (a run n8n could not start): a linear search of one bucket is fine.
-		const bucket = this.buckets.find((candidate) => candidate.start === start);
-		const at = bucket ? bucket.digests.indexOf(digest, bucket.head) : -1;
-		if (bucket && at !== -1) bucket.digests.splice(at, 1);
-	}
-
-	/** The record to store, leaving out `withheld` digests (kept in memory, not yet to be relied on elsewhere). */
-	toStored(now: number, withheld: ReadonlySet<string> = new Set()): StoredSeenRecord {
+	toStored(now: number): StoredSeenRecord {
 		this.expire(now);
-		const buckets: Array<[number, string]> = [];
-		for (const bucket of this.buckets) {
-			let text = '';
-			for (let i = bucket.head; i < bucket.digests.length; i++) {
-				const digest = bucket.digests[i];
-				if (!withheld.has(digest)) text += digest;
-			}
-			if (text) buckets.push([bucket.start, text]);
-		}
-		return { v: STORED_RECORD_VERSION, bucketMs: BUCKET_MS, buckets };
+		return {
+			v: STORED_RECORD_VERSION,
+			bucketMs: BUCKET_MS,
+			buckets: this.buckets.map((bucket): [number, string] => [bucket.start, bucket.digests.slice(bucket.head).join('')]),
+		};
 	}
 
 	private isExpired(start: number, now: number): boolean {
