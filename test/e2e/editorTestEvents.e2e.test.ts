@@ -102,9 +102,13 @@ describe('Klink Trigger test events in the n8n editor', () => {
 			await dialog.locator('input[type="password"]').first().fill(SECRET);
 			const save = page.locator('[data-test-id="credential-save-button"]');
 			await save.click();
-			await page.getByText('Connection tested successfully').first().waitFor({ state: 'visible' });
-			await page.keyboard.press('Escape');
-			await dialog.waitFor({ state: 'hidden' });
+			// 1.x keeps the dialog open with the test result; 2.x closes it after saving.
+			const tested = page.getByText('Connection tested successfully').first();
+			await waitUntil('the credential to be saved', async () => (await tested.isVisible()) || !(await dialog.isVisible()));
+			if (await dialog.isVisible()) {
+				await page.keyboard.press('Escape');
+				await dialog.waitFor({ state: 'hidden' });
+			}
 			await waitUntil('the new credential to be selected in the node', async () => {
 				const select = ndv().locator('[data-test-id="node-credentials-select"] input').first();
 				if ((await select.count()) > 0 && /Klink Signature account/.test(await select.inputValue())) return true;
