@@ -116,6 +116,13 @@ describe('Klink Trigger test events in the n8n editor', () => {
 			});
 		});
 
+		// The trigger panel's help says which URL to use, in place of n8n's generic "create an event".
+		await step('trigger-help', async () => {
+			await ndv().getByText('When will this node trigger my flow?').click();
+			await ndv().getByText(/copy the Test URL into klink\.cloud and send an event/).first().waitFor({ state: 'visible' });
+			await ndv().getByText(/activate the workflow \(n8n 1\.x\) or publish it \(n8n 2\.x\)/).first().waitFor({ state: 'visible' });
+		});
+
 		await step('test-url-shown', async () => {
 			await ndv().getByText('Webhook URLs', { exact: true }).click();
 			const shown = ndv().getByText(/\/webhook-test\/[0-9a-f-]{36}\/klink\s*$/).first();
