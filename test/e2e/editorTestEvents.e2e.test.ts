@@ -94,10 +94,18 @@ describe('Klink Trigger test events in the n8n editor', () => {
 
 		await step('credential-created', async () => {
 			const dialog = page.locator('[data-test-id="credential-edit-dialog"]');
-			// 1.x opens the new-credential dialog by itself; 2.x offers "Connect to Klink Signature".
+			// With no credential of the type yet, 1.x opens the new-credential dialog by itself and 2.x offers
+			// "Connect to Klink Signature"; with one, both select it: then pick "Create new credential".
 			const connect = ndv().getByRole('button', { name: /Connect to Klink Signature/ });
-			await waitUntil('a way to create the credential', async () => (await dialog.isVisible()) || (await connect.isVisible()));
-			if (!(await dialog.isVisible())) await connect.click();
+			const select = ndv().locator('[data-test-id="node-credentials-select"]').first();
+			await waitUntil('a way to create the credential', async () => (await dialog.isVisible()) || (await connect.isVisible()) || (await select.isVisible()));
+			if (!(await dialog.isVisible())) {
+				if (await connect.isVisible()) await connect.click();
+				else {
+					await select.click();
+					await page.locator('[data-test-id="node-credentials-select-item-new"]').first().click();
+				}
+			}
 			await dialog.waitFor({ state: 'visible' });
 			await dialog.locator('input[type="password"]').first().fill(SECRET);
 			const save = page.locator('[data-test-id="credential-save-button"]');
