@@ -7,7 +7,7 @@ export class KlinkBasicAuthApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/klink.svg', dark: 'file:../icons/klink.dark.svg' };
 
-	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-klink#authentication-modes';
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-klink#header-or-basic-authentication';
 
 	properties: INodeProperties[] = [
 		{

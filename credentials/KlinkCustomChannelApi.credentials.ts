@@ -11,7 +11,7 @@ export class KlinkCustomChannelApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/klink.svg', dark: 'file:../icons/klink.dark.svg' };
 
-	documentationUrl = 'https://docs.klink.cloud';
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-klink#klink-node';
 
 	properties: INodeProperties[] = [
 		{

@@ -57,7 +57,7 @@ describe('Klink node type', () => {
 			nodeVersion: '1.0',
 			codexVersion: '1.0',
 			categories: ['Communication'],
-			resources: { primaryDocumentation: [{ url: 'https://docs.klink.cloud' }] },
+			resources: { primaryDocumentation: [{ url: 'https://www.npmjs.com/package/n8n-nodes-klink' }] },
 		});
 	});
 });

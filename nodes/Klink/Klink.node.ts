@@ -17,6 +17,8 @@ export class Klink extends VersionedNodeType {
 			description:
 				'Post messages into the klink.cloud inbox through a Custom Channel, as written by the customer or user you name as sender. Not for agent replies: the customer never receives these messages.',
 			defaultVersion: 1,
+			// A full URL is used by n8n as it is; from the codex n8n appends tracking parameters after the anchor.
+			documentationUrl: 'https://www.npmjs.com/package/n8n-nodes-klink#klink-node',
 		};
 		const nodeVersions: IVersionedNodeType['nodeVersions'] = {
 			1: new KlinkV1(baseDescription),

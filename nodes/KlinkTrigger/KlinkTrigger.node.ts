@@ -29,6 +29,8 @@ export class KlinkTrigger implements INodeType {
 		subtitle: '={{$parameter["events"].join(", ")}}',
 		description:
 			'Starts the workflow when klink.cloud sends a webhook: new or sent messages, contacts and conversations, verified and filtered before anything runs',
+		// A full URL is used by n8n as it is; from the codex n8n appends tracking parameters after the anchor.
+		documentationUrl: 'https://www.npmjs.com/package/n8n-nodes-klink#klink-trigger',
 		defaults: { name: 'Klink Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -60,10 +62,19 @@ export class KlinkTrigger implements INodeType {
 				path: WEBHOOK_PATH,
 			},
 		],
+		// n8n's default help here says "go to Klink and make an event happen": say which URL and what a test does.
+		triggerPanel: {
+			executionsHelp: {
+				inactive:
+					"<b>While building your workflow</b>, click 'Execute step', copy the <b>Test URL</b> into klink.cloud and send an event. It shows up in this editor; a request the trigger refuses or filters out shows up as an item that says why. Test events are never remembered as seen.<br /><br /><b>Once you're happy with your workflow</b>, put the <b>Production URL</b> into klink.cloud and activate the workflow (n8n 1.x) or publish it (n8n 2.x). Its executions show up in the executions list, not in this editor. klink.cloud must reach the URL from the internet: set WEBHOOK_URL (n8n 1.x) or N8N_WEBHOOK_URL (n8n 2.x) to the public address of this n8n.",
+				active:
+					"<b>While building your workflow</b>, click 'Execute step', copy the <b>Test URL</b> into klink.cloud and send an event. It shows up in this editor; a request the trigger refuses or filters out shows up as an item that says why.<br /><br /><b>Your workflow also runs automatically</b>, since it is active (n8n 1.x) or published (n8n 2.x): every event klink.cloud sends to the <b>Production URL</b> runs it. Those executions show up in the executions list, not in this editor.",
+			},
+		},
 		properties: [
 			{
 				displayName:
-					'Copy the Production URL above into klink.cloud: Settings → Developer Tools → your app → Event notification endpoint URL, or the Outbound Webhook of a Custom Channel. Then activate this workflow.',
+					'Copy the Production URL (Webhook URLs above → Production URL) into klink.cloud: Settings → Developer Tools → your app → Event notification endpoint URL, or the Outbound Webhook of a Custom Channel. Then activate the workflow (n8n 1.x) or publish it (n8n 2.x). To try it first, click Execute step and send an event to the Test URL.',
 				name: 'setupNotice',
 				type: 'notice',
 				default: '',

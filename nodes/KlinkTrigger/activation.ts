@@ -1,6 +1,6 @@
 import type { IHookFunctions } from 'n8n-workflow';
 
-import { describeUnreachableWebhookUrl } from '../shared/net/publicReachability';
+import { unreachableWebhookUrlWarning } from '../shared/net/publicReachability';
 
 interface ActivationRecord {
 	url: string;
@@ -16,16 +16,17 @@ export function isActivationRecorded(context: IHookFunctions): boolean {
 	return activationOf(context)?.url === context.getNodeWebhookUrl('default');
 }
 
+/**
+ * Warns in n8n's log when klink cannot reach the Production URL, once per activation: n8n calls create only
+ * when checkExists finds no record for this URL. "Listen for test event" calls create too (mode manual);
+ * the warning then goes into the test run's output (see handleKlinkWebhook), not into the log again.
+ */
 export function recordActivation(context: IHookFunctions): void {
 	const url = context.getNodeWebhookUrl('default') ?? '';
-	const unreachable = describeUnreachableWebhookUrl(url);
-	if (unreachable) {
-		context.logger.warn(
-			`Klink Trigger "${context.getNode().name}": klink.cloud cannot reach ${url} (${unreachable}). ` +
-				'Set WEBHOOK_URL (n8n 1.x) or N8N_WEBHOOK_URL (n8n 2.x) to the public address of this n8n.',
-		);
-	} else {
-		context.logger.info(`Klink Trigger "${context.getNode().name}" is listening on ${url}`);
+	if (context.getMode() !== 'manual') {
+		const warning = unreachableWebhookUrlWarning(url);
+		if (warning) context.logger.warn(`Klink Trigger "${context.getNode().name}": ${warning}`);
+		else context.logger.info(`Klink Trigger "${context.getNode().name}" is listening on ${url}`);
 	}
 	const record: ActivationRecord = { url, activatedAt: new Date().toISOString() };
 	context.getWorkflowStaticData('node').activation = record;

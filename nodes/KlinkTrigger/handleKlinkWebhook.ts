@@ -1,15 +1,21 @@
 import { NodeOperationError, type IDataObject, type IWebhookFunctions, type IWebhookResponseData } from 'n8n-workflow';
 
-import { checkBasicAuth, checkHeaderAuth, type AuthResult } from '../shared/auth/requestAuth';
+import { checkBasicAuth, checkHeaderAuth } from '../shared/auth/requestAuth';
 import { DEFAULT_DEDUPE_WINDOW_MS, eventKey, MIN_DEDUPE_WINDOW_MS } from '../shared/events/dedupe';
 import { DEFAULT_DEDUPE_MAX_KEYS } from '../shared/events/seenRecord';
 import { matchesFilters, splitList, type EventFilters, type RoomFilter } from '../shared/events/filters';
 import { EventBodyError, readKlinkEvent } from '../shared/events/klinkEvent';
 import { redactHeaders } from '../shared/events/redactHeaders';
-import type { RequestHeaders } from '../shared/http/requestHeaders';
 import { simplifyEvent } from '../shared/events/simplifyEvent';
+import { testRequestReport, type RefusalKind } from '../shared/events/testRequestReport';
+import { urlAsArrived } from '../shared/http/arrivedUrl';
+import type { RequestHeaders } from '../shared/http/requestHeaders';
+import { IpAllowlistError, isIpAllowed, parseIpAllowlist } from '../shared/net/ipAllowlist';
+import { unreachableWebhookUrlWarning } from '../shared/net/publicReachability';
 import { BodyNotJsonError, normalizeBody } from '../shared/signature/normalizeBody';
 import { signedUrlCandidates } from '../shared/signature/signedUrlCandidates';
+import { describeSignedUrlMismatch } from '../shared/signature/signedUrlMismatch';
+import { testUrlFromProductionUrl } from '../shared/signature/testWebhookUrl';
 import { parseSignatureHeader, verifyKlinkSignature } from '../shared/signature/verifySignature';
 import { answerFlushRequest, isDuplicateDelivery } from './seenEventsStore';
 
@@ -19,6 +25,7 @@ interface TriggerOptions {
 	deduplicate?: boolean;
 	dedupeWindowMinutes?: number;
 	includeRaw?: boolean;
+	ipAllowlist?: string;
 	signedUrl?: string;
 }
 
@@ -35,19 +42,54 @@ interface FilterParameters {
 interface ReceivedRequest {
 	method: string;
 	headers: RequestHeaders;
+	/** The path n8n routed, without the query. */
+	path: string;
 	rawQuery: string;
 	rawBody: Buffer;
-	body: unknown;
+	/** The client address as n8n's Express reports it, which follows N8N_PROXY_HOPS. */
+	ip?: string;
+	protocol?: string;
 	/** Headers that carry a credential, kept out of the item when raw headers are included. */
 	secretHeaders: string[];
 }
 
-/** Genuine requests always get a 2xx (klink deactivates endpoints that fail); others get this and nothing runs. */
-function reject(context: IWebhookFunctions, status: 400 | 401, reason: string): IWebhookResponseData {
+/** Where this request arrived: the Production URL always; on a test request also the Test URL n8n served. */
+interface ServedUrls {
+	production: string;
+	test?: string;
+}
+
+type Refusal = { kind: Exclude<RefusalKind, 'filtered'>; reason: string };
+
+/** The request in progress: what was received, and whether it is a test request from the editor. */
+interface Delivery {
+	context: IWebhookFunctions;
+	request: ReceivedRequest;
+	urls: ServedUrls;
+	isTest: boolean;
+}
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden' };
+
+/**
+ * Genuine requests always get a 2xx (klink deactivates endpoints that fail); others get `status` and start
+ * nothing in production. On a test request the editor would otherwise keep listening with no sign that
+ * anything arrived, so the refusal is also output as one item that says why (the sender still gets `status`).
+ */
+function refuse(delivery: Delivery, status: 400 | 401 | 403, refusal: Refusal): IWebhookResponseData {
+	const { context, isTest } = delivery;
 	// One line, no secret, no body: enough to see why klink's deliveries fail.
-	context.logger.warn(`Klink Trigger "${context.getNode().name}": rejected a request with ${status}: ${reason}`);
-	context.getResponseObject().status(status).json({ error: status === 401 ? 'Unauthorized' : 'Bad Request' });
-	return { noWebhookResponse: true };
+	context.logger.warn(
+		`Klink Trigger "${context.getNode().name}": rejected a ${isTest ? 'test ' : ''}request with ${status}: ${refusal.reason}`,
+	);
+	context.getResponseObject().status(status).json({ error: STATUS_TEXT[status] });
+	if (!isTest) return { noWebhookResponse: true };
+	const report = testRequestReport({ kind: refusal.kind, statusCode: status, reason: refusal.reason, warning: testUrlWarning(delivery) });
+	return { noWebhookResponse: true, workflowData: [[{ json: report as unknown as IDataObject }]] };
+}
+
+function testUrlWarning(delivery: Delivery): string | undefined {
+	return unreachableWebhookUrlWarning(delivery.urls.test ?? delivery.urls.production);
 }
 
 async function readRequest(context: IWebhookFunctions): Promise<ReceivedRequest> {
@@ -62,48 +104,89 @@ async function readRequest(context: IWebhookFunctions): Promise<ReceivedRequest>
 	return {
 		method: req.method ?? 'POST',
 		headers: req.headers as RequestHeaders,
+		path: queryStart === -1 ? url : url.slice(0, queryStart),
 		rawQuery: queryStart === -1 ? '' : url.slice(queryStart + 1),
 		rawBody,
-		body: req.body,
+		ip: req.ip,
+		protocol: req.protocol,
 		secretHeaders: [],
 	};
 }
 
+/**
+ * n8n gives `webhook()` the Production URL, also on a test request. n8n 2.x adds getWebhookResourceUrl
+ * for the URL it served (its Test URL may have another base, N8N_EDITOR_BASE_URL); 1.x builds its Test URL
+ * from the same base, so it is derived from the Production URL and the endpoint the request came in on.
+ */
+function servedUrls(context: IWebhookFunctions, request: ReceivedRequest, isTest: boolean): ServedUrls {
+	const production = context.getNodeWebhookUrl('default') ?? '';
+	if (!isTest) return { production };
+	const resourceUrl = typeof context.getWebhookResourceUrl === 'function' ? context.getWebhookResourceUrl('default') : undefined;
+	return { production, test: resourceUrl ?? testUrlFromProductionUrl(production, request.path) };
+}
+
 async function authenticate(
-	context: IWebhookFunctions,
+	delivery: Delivery,
 	authentication: Authentication,
-	request: ReceivedRequest,
 	options: TriggerOptions,
-): Promise<AuthResult> {
-	if (authentication === 'none') return { ok: true };
+): Promise<Refusal | undefined> {
+	const { context, request } = delivery;
+	if (authentication === 'none') return undefined;
 	if (authentication === 'headerAuth') {
 		const credential = await context.getCredentials('klinkHeaderAuthApi');
 		const headerName = String(credential.name ?? '');
 		request.secretHeaders.push(headerName);
-		return checkHeaderAuth(request.headers, headerName, String(credential.value ?? ''));
+		const result = checkHeaderAuth(request.headers, headerName, String(credential.value ?? ''));
+		return result.ok ? undefined : { kind: 'headerAuth', reason: result.reason };
 	}
 	if (authentication === 'basicAuth') {
 		const credential = await context.getCredentials('klinkBasicAuthApi');
-		return checkBasicAuth(request.headers, String(credential.user ?? ''), String(credential.password ?? ''));
+		const result = checkBasicAuth(request.headers, String(credential.user ?? ''), String(credential.password ?? ''));
+		return result.ok ? undefined : { kind: 'basicAuth', reason: result.reason };
 	}
 
 	const signature = parseSignatureHeader(request.headers);
-	if (!signature) return { ok: false, reason: 'missing or malformed x-signature header' };
+	if (!signature) return { kind: 'signatureMissing', reason: 'missing or malformed x-signature header' };
 	const credential = await context.getCredentials('klinkSignatureApi');
 	const secrets = [credential.signatureSecret, credential.previousSignatureSecret]
 		.map((secret) => (typeof secret === 'string' ? secret : ''))
 		.filter((secret) => secret !== '');
-	if (secrets.length === 0) return { ok: false, reason: 'the Klink Signature credential has no secret' };
+	if (secrets.length === 0) return { kind: 'signature', reason: 'the Klink Signature credential has no secret' };
 
-	const result = verifyKlinkSignature({
-		method: request.method,
-		signedUrls: signedUrlCandidates(context.getNodeWebhookUrl('default') ?? '', request.rawQuery, options.signedUrl),
+	const signedUrls = signedUrlCandidates({
+		productionUrl: delivery.urls.production,
+		testUrl: delivery.urls.test,
 		rawQuery: request.rawQuery,
-		rawBody: request.rawBody,
-		signature,
-		secrets,
+		override: options.signedUrl,
 	});
-	return result.valid ? { ok: true } : { ok: false, reason: result.reason };
+	const check = (urls: string[]) =>
+		verifyKlinkSignature({ method: request.method, signedUrls: urls, rawQuery: request.rawQuery, rawBody: request.rawBody, signature, secrets });
+	const result = check(signedUrls);
+	if (result.valid) return undefined;
+
+	// Refused either way; but if klink signed the URL as it reached n8n, say so: a proxy changed it.
+	const arrived = urlAsArrived(request.headers, request.path, request.protocol);
+	if (arrived && !signedUrls.includes(arrived)) {
+		const candidates = request.rawQuery === '' ? [arrived] : [arrived, `${arrived}?${request.rawQuery}`];
+		if (check(candidates).valid) {
+			const expected = options.signedUrl?.trim() || (delivery.urls.test ?? delivery.urls.production);
+			return { kind: 'signature', reason: describeSignedUrlMismatch(arrived, expected) };
+		}
+	}
+	return { kind: 'signature', reason: result.reason };
+}
+
+/** Options → IP Allowlist: an address outside it is refused before any credential is read. */
+function checkIpAllowlist(request: ReceivedRequest, options: TriggerOptions): Refusal | undefined {
+	if (!options.ipAllowlist || options.ipAllowlist.trim() === '') return undefined;
+	try {
+		if (isIpAllowed(parseIpAllowlist(options.ipAllowlist), request.ip)) return undefined;
+	} catch (error) {
+		// A typo in the list refuses everyone (fail closed) and says which entry.
+		const reason = error instanceof IpAllowlistError ? error.message : 'the IP allowlist could not be read';
+		return { kind: 'ipNotAllowed', reason };
+	}
+	return { kind: 'ipNotAllowed', reason: `address ${request.ip ?? 'unknown'} is not in the IP allowlist` };
 }
 
 function readFilters(context: IWebhookFunctions): EventFilters {
@@ -120,10 +203,8 @@ function readFilters(context: IWebhookFunctions): EventFilters {
 	};
 }
 
+/** The event is read from the bytes that were verified, never from n8n's parse by content type. */
 function decodeBody(request: ReceivedRequest): unknown {
-	if (typeof request.body === 'object' && request.body !== null && !Buffer.isBuffer(request.body)) {
-		return request.body;
-	}
 	return JSON.parse(request.rawBody.toString('utf8')) as unknown;
 }
 
@@ -143,9 +224,14 @@ export async function handleKlinkWebhook(context: IWebhookFunctions): Promise<IW
 	const authentication = context.getNodeParameter('authentication', 'klinkSignature') as Authentication;
 	const options = context.getNodeParameter('options', {}) as TriggerOptions;
 	const request = await readRequest(context);
+	const isTest = context.getMode() === 'manual';
+	const delivery: Delivery = { context, request, urls: servedUrls(context, request, isTest), isTest };
 
-	const auth = await authenticate(context, authentication, request, options);
-	if (!auth.ok) return reject(context, 401, auth.reason);
+	const ipRefusal = checkIpAllowlist(request, options);
+	if (ipRefusal) return refuse(delivery, 403, ipRefusal);
+
+	const authRefusal = await authenticate(delivery, authentication, options);
+	if (authRefusal) return refuse(delivery, 401, authRefusal);
 
 	let view;
 	let body: unknown;
@@ -154,15 +240,27 @@ export async function handleKlinkWebhook(context: IWebhookFunctions): Promise<IW
 		view = readKlinkEvent(body);
 	} catch (error) {
 		const reason = error instanceof EventBodyError ? error.message : 'body is not valid JSON';
-		return reject(context, 400, reason);
+		return refuse(delivery, 400, { kind: 'notJson', reason });
 	}
 
 	const filterResult = matchesFilters(view, readFilters(context));
 	if (!filterResult.matched) {
-		return { webhookResponse: { received: true, started: false, reason: filterResult.reason } };
+		const answer = { received: true, started: false, reason: filterResult.reason };
+		if (!isTest) return { webhookResponse: answer };
+		context.getResponseObject().status(200).json(answer);
+		const report = testRequestReport({
+			kind: 'filtered',
+			statusCode: 200,
+			reason: filterResult.reason,
+			filter: filterResult.filter,
+			warning: testUrlWarning(delivery),
+		});
+		return { noWebhookResponse: true, workflowData: [[{ json: report as unknown as IDataObject }]] };
 	}
 
-	if (options.deduplicate !== false) {
+	// A test request never reads or writes the production dedupe record: a test event does not hide the
+	// same event in production, and production does not hide a test event.
+	if (options.deduplicate !== false && !isTest) {
 		const key = eventKey(view, () => normalizedOrRaw(context, request.rawBody));
 		const windowMs = Math.max(MIN_DEDUPE_WINDOW_MS, (options.dedupeWindowMinutes ?? 0) * 60_000 || DEFAULT_DEDUPE_WINDOW_MS);
 		if (isDuplicateDelivery(context, key, { windowMs, maxKeys: DEFAULT_DEDUPE_MAX_KEYS })) {
@@ -174,6 +272,10 @@ export async function handleKlinkWebhook(context: IWebhookFunctions): Promise<IW
 	if (options.includeRaw) {
 		json.body = body as IDataObject;
 		json.headers = redactHeaders(request.headers, request.secretHeaders) as IDataObject;
+	}
+	if (isTest) {
+		const warning = testUrlWarning(delivery);
+		if (warning) json.warning = warning;
 	}
 	// Answered here, the moment n8n 1.x answers its own webhooks: as soon as the event is handed over. n8n 2.x
 	// would answer only after storing the execution, but it holds its single expression isolate (which every

@@ -129,7 +129,7 @@ describe('the n8n editor with n8n-nodes-klink installed', () => {
 		for (const label of ['Authentication', 'Events', 'Filters', 'Options']) {
 			await parameters.getByText(label, { exact: true }).first().waitFor({ state: 'visible' });
 		}
-		await parameters.getByText(/^Copy the Production URL above into klink\.cloud/).waitFor({ state: 'visible' });
+		await parameters.getByText(/^Copy the Production URL \(Webhook URLs above → Production URL\) into klink\.cloud/).waitFor({ state: 'visible' });
 		await parameters.getByText('Credential for Klink Signature API').waitFor({ state: 'visible' });
 		expect(await parameters.locator('[data-test-id="parameter-input-authentication"] input').first().inputValue()).toBe('Klink Signature');
 		await parameters.getByText('Message Inbound', { exact: true }).first().waitFor({ state: 'visible' });

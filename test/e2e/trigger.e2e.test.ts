@@ -209,6 +209,37 @@ describe('Klink Trigger with Klink Signature', () => {
 	});
 });
 
+describe('Klink Trigger reads the event from the bytes it verified', () => {
+	it('starts a validly signed JSON event whatever the content type says', async () => {
+		const credential = await createCredential(target, 'klinkSignatureApi', { signatureSecret: SECRET });
+		const { workflowId, url } = await deployTrigger(target, 'content types', { authentication: 'klinkSignature', events: ['message.inbound'] }, { klinkSignatureApi: credential });
+		const types = ['application/x-www-form-urlencoded', 'text/plain', 'application/json; charset=utf-8'];
+		const events = types.map((type) => messageInbound({ text: `sent as ${type}` }));
+		for (const [index, type] of types.entries()) {
+			const raw = JSON.stringify(events[index]);
+			const result = await postRaw(url, raw, { 'content-type': type, 'x-signature': signWithGo({ secret: SECRET, url, body: raw }) });
+			expect({ type, status: result.status, body: JSON.parse(result.body) }).toEqual({ type, status: 200, body: { received: true, started: true } });
+		}
+		const executions = await waitForExecutions(target, workflowId, types.length);
+		expect(executions.map((e) => nodeOutput(e, TRIGGER_NAME)[0].text).sort()).toEqual(events.map((e) => e.data.message).sort());
+	});
+});
+
+describe('Klink Trigger behind a reverse proxy', () => {
+	it('refuses a signature made for the URL as it arrived, and logs which URL klink signed', async () => {
+		const credential = await createCredential(target, 'klinkSignatureApi', { signatureSecret: SECRET });
+		const { webhookId, url } = await deployTrigger(target, 'proxy', { authentication: 'klinkSignature', events: ['*'] }, { klinkSignatureApi: credential });
+		const publicUrl = `https://hooks.example.com/webhook/${webhookId}/klink`;
+		const raw = JSON.stringify(messageInbound());
+		const signature = signWithGo({ secret: SECRET, url: publicUrl, body: raw });
+		const result = await postRaw(url, raw, { 'x-signature': signature, 'x-forwarded-host': 'hooks.example.com', 'x-forwarded-proto': 'https' });
+		expect(result.status).toBe(401);
+		const log = readFileSync(logFile, 'utf8');
+		expect(log).toContain(`rejected a request with 401: signature does not match ${url}, but matches ${publicUrl}, the URL the request arrived on: klink signed ${publicUrl}.`);
+		expect(log).toContain(`Set Options → Signed URL to ${publicUrl}`);
+	});
+});
+
 describe('Klink Trigger filters', () => {
 	let workflowId: string;
 	let url: string;
@@ -319,3 +350,38 @@ function flipHex(hex: string): string {
 	const last = hex[hex.length - 1];
 	return hex.slice(0, -1) + (last === '0' ? '1' : '0');
 }
+
+describe('Klink Trigger IP allowlist', () => {
+	const KLINK_ADDRESS = '51.79.216.180';
+
+	afterAll(async () => {
+		const restored = await restartInstance();
+		target = { ...target, baseUrl: restored.baseUrl };
+	});
+
+	it("refuses other addresses with 403, follows N8N_PROXY_HOPS for the client address behind a proxy", async () => {
+		const klinkOnly = await deployTrigger(target, 'ip allowlist klink', { authentication: 'none', events: ['*'], options: { ipAllowlist: KLINK_ADDRESS } });
+		const local = await deployTrigger(target, 'ip allowlist local', { authentication: 'none', events: ['*'], options: { ipAllowlist: '10.0.0.0/8, 127.0.0.1' } });
+		const body = () => JSON.stringify(messageInbound());
+
+		// This test runs on 127.0.0.1; without N8N_PROXY_HOPS n8n ignores X-Forwarded-For, as it should.
+		const refused = await postRaw(klinkOnly.url, body());
+		expect({ status: refused.status, body: JSON.parse(refused.body) }).toEqual({ status: 403, body: { error: 'Forbidden' } });
+		expect((await postRaw(klinkOnly.url, body(), { 'x-forwarded-for': KLINK_ADDRESS })).status).toBe(403);
+		expect((await postRaw(local.url, body())).status).toBe(200);
+		expect(readFileSync(logFile, 'utf8')).toMatch(/rejected a request with 403: address (::ffff:)?127\.0\.0\.1 is not in the IP allowlist/);
+
+		// Behind one proxy hop, n8n takes the client address from X-Forwarded-For.
+		const restarted = await restartInstance({ N8N_PROXY_HOPS: '1' });
+		target = { ...target, baseUrl: restarted.baseUrl };
+		await waitForWebhookRoute(klinkOnly.url);
+		expect((await postRaw(klinkOnly.url, body(), { 'x-forwarded-for': KLINK_ADDRESS })).status).toBe(200);
+		expect((await postRaw(klinkOnly.url, body(), { 'x-forwarded-for': '203.0.113.9' })).status).toBe(403);
+
+		await waitForExecutions(target, klinkOnly.workflowId, 1);
+		await waitForExecutions(target, local.workflowId, 1);
+		await new Promise((resolve) => setTimeout(resolve, 500));
+		expect(await listExecutions(target, klinkOnly.workflowId)).toHaveLength(1);
+		expect(await listExecutions(target, local.workflowId)).toHaveLength(1);
+	});
+});

@@ -33,13 +33,22 @@ export const optionsProperty: INodeProperties = {
 				'Whether to add the whole klink.cloud body and the request headers (credentials removed) to the item, beside the simplified fields',
 		},
 		{
+			displayName: 'IP Allowlist',
+			name: 'ipAllowlist',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. 51.79.216.180',
+			description:
+				"Comma-separated IP addresses or CIDR ranges allowed to call this webhook; others get 403 and start nothing. klink.cloud sends from 51.79.216.180. Leave empty to allow all. Behind a reverse proxy, set n8n's N8N_PROXY_HOPS so that n8n sees the client address.",
+		},
+		{
 			displayName: 'Signed URL',
 			name: 'signedUrl',
 			type: 'string',
 			default: '',
 			placeholder: 'https://n8n.example.com/webhook/…/klink',
 			description:
-				'The URL klink.cloud signs, when a proxy changes it on the way (by default the Production URL of this node, with or without its query, and its bare path, are all accepted)',
+				'The URL klink.cloud signs, when a proxy changes it on the way (by default the Production URL of this node, with or without its query, and its bare path, are all accepted; a test request also accepts the Test URL)',
 			displayOptions: { show: { '/authentication': ['klinkSignature'] } },
 		},
 	],

@@ -23,6 +23,7 @@ describe('matchesFilters', () => {
 		expect(matchesFilters(inbound, { events: ['message.inbound'] }).matched).toBe(true);
 		expect(matchesFilters(inbound, { events: ['message.outbound', 'contact.created'] })).toEqual({
 			matched: false,
+			filter: 'Events',
 			reason: 'event "message.inbound" is not selected',
 		});
 	});
@@ -89,5 +90,18 @@ describe('splitList and normalizeChannelName', () => {
 
 	it('ignores case and punctuation in channel names', () => {
 		expect(['Live Chat', 'live_chat', 'LIVE-CHAT'].map(normalizeChannelName)).toEqual(['livechat', 'livechat', 'livechat']);
+	});
+
+	it('names the filter that stopped an event', () => {
+		const stoppedBy = (view: Parameters<typeof matchesFilters>[0], filters: Parameters<typeof matchesFilters>[1]) => {
+			const result = matchesFilters(view, filters);
+			return result.matched ? undefined : result.filter;
+		};
+		expect(stoppedBy(inbound, { ...all, channels: ['telegram'] })).toBe('Channels');
+		expect(stoppedBy(inbound, { ...all, minUnreadCount: 40 })).toBe('Minimum Unread Count');
+		expect(stoppedBy(inbound, { ...all, direction: 'outgoing' })).toBe('Direction');
+		expect(stoppedBy({ ...inbound, isGroup: true }, { ...all, groupChats: 'exclude' })).toBe('Group Chats');
+		expect(stoppedBy({ ...inbound, isAiAgentRoom: true }, { ...all, aiAgentRooms: 'exclude' })).toBe('AI Agent Rooms');
+		expect(stoppedBy(inbound, { ...all, keywords: ['no-such-word'] })).toBe('Keywords');
 	});
 });

@@ -15,7 +15,17 @@ export interface EventFilters {
 	keywords?: string[];
 }
 
-export type FilterResult = { matched: true } | { matched: false; reason: string };
+/** The parameter that stopped an event, by the name the user sees in the trigger. */
+export type FilterName =
+	| 'Events'
+	| 'Channels'
+	| 'Minimum Unread Count'
+	| 'Direction'
+	| 'Group Chats'
+	| 'AI Agent Rooms'
+	| 'Keywords';
+
+export type FilterResult = { matched: true } | { matched: false; filter: FilterName; reason: string };
 
 /** `Live Chat`, `live_chat` and `livechat` name the same channel. */
 export function normalizeChannelName(name: string): string {
@@ -43,13 +53,13 @@ function matchesRoomFilter(value: boolean | undefined, filter: RoomFilter | unde
  */
 export function matchesFilters(view: KlinkEventView, filters: EventFilters): FilterResult {
 	if (!filters.events.includes(ANY_EVENT) && !filters.events.includes(view.event)) {
-		return { matched: false, reason: `event "${view.event}" is not selected` };
+		return { matched: false, filter: 'Events', reason: `event "${view.event}" is not selected` };
 	}
 
 	if (filters.channels && filters.channels.length > 0) {
 		const wanted = new Set(filters.channels.map(normalizeChannelName));
 		if (view.channel === undefined || !wanted.has(normalizeChannelName(view.channel))) {
-			return { matched: false, reason: `channel "${view.channel ?? 'none'}" is not selected` };
+			return { matched: false, filter: 'Channels', reason: `channel "${view.channel ?? 'none'}" is not selected` };
 		}
 	}
 
@@ -57,27 +67,28 @@ export function matchesFilters(view: KlinkEventView, filters: EventFilters): Fil
 		if (view.unreadCount === undefined || view.unreadCount < filters.minUnreadCount) {
 			return {
 				matched: false,
+				filter: 'Minimum Unread Count',
 				reason: `unread count ${view.unreadCount ?? 'none'} is below ${filters.minUnreadCount}`,
 			};
 		}
 	}
 
 	if (filters.direction && filters.direction !== 'any' && view.direction !== filters.direction) {
-		return { matched: false, reason: `direction "${view.direction ?? 'none'}" is not ${filters.direction}` };
+		return { matched: false, filter: 'Direction', reason: `direction "${view.direction ?? 'none'}" is not ${filters.direction}` };
 	}
 
 	if (!matchesRoomFilter(view.isGroup, filters.groupChats)) {
-		return { matched: false, reason: `group chat filter "${filters.groupChats}" does not match` };
+		return { matched: false, filter: 'Group Chats', reason: `group chat filter "${filters.groupChats}" does not match` };
 	}
 
 	if (!matchesRoomFilter(view.isAiAgentRoom, filters.aiAgentRooms)) {
-		return { matched: false, reason: `AI agent room filter "${filters.aiAgentRooms}" does not match` };
+		return { matched: false, filter: 'AI Agent Rooms', reason: `AI agent room filter "${filters.aiAgentRooms}" does not match` };
 	}
 
 	if (filters.keywords && filters.keywords.length > 0) {
 		const haystack = view.text?.toLowerCase();
 		const found = haystack !== undefined && filters.keywords.some((k) => haystack.includes(k.toLowerCase()));
-		if (!found) return { matched: false, reason: 'no keyword found in the message text' };
+		if (!found) return { matched: false, filter: 'Keywords', reason: 'no keyword found in the message text' };
 	}
 
 	return { matched: true };

@@ -1,4 +1,4 @@
-import { describeUnreachableWebhookUrl } from './publicReachability';
+import { describeUnreachableWebhookUrl, unreachableWebhookUrlWarning } from './publicReachability';
 
 describe('describeUnreachableWebhookUrl', () => {
 	it.each([
@@ -25,4 +25,17 @@ describe('describeUnreachableWebhookUrl', () => {
 			expect(describeUnreachableWebhookUrl(url)).toBeUndefined();
 		},
 	);
+});
+
+describe('unreachableWebhookUrlWarning', () => {
+	it('names the URL, why klink cannot reach it and the setting that fixes it', () => {
+		expect(unreachableWebhookUrlWarning('http://127.0.0.1:5678/webhook-test/abc/klink')).toBe(
+			'klink.cloud cannot reach http://127.0.0.1:5678/webhook-test/abc/klink (127.0.0.1 is this machine only). ' +
+				'Set WEBHOOK_URL (n8n 1.x) or N8N_WEBHOOK_URL (n8n 2.x) to the public address of this n8n.',
+		);
+	});
+
+	it('is undefined for a public URL', () => {
+		expect(unreachableWebhookUrlWarning('https://n8n.example.com/webhook/abc/klink')).toBeUndefined();
+	});
 });

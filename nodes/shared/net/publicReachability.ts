@@ -43,3 +43,13 @@ function describePrivateIpv4(host: string): string | undefined {
 	if (a === 100 && b >= 64 && b <= 127) return `${host} is a carrier-grade NAT address`;
 	return undefined;
 }
+
+/** The warning shown when klink cannot reach `url`, with the n8n setting that fixes it; undefined if it can. */
+export function unreachableWebhookUrlWarning(url: string): string | undefined {
+	const why = describeUnreachableWebhookUrl(url);
+	if (!why) return undefined;
+	return (
+		`klink.cloud cannot reach ${url} (${why}). ` +
+		'Set WEBHOOK_URL (n8n 1.x) or N8N_WEBHOOK_URL (n8n 2.x) to the public address of this n8n.'
+	);
+}

@@ -23,8 +23,11 @@ export function currentMajor(): N8nMajor {
 	return process.env.N8N_MAJOR === '2' ? 2 : 1;
 }
 
-/** Stops n8n and starts it again on the same database: what a server restart or an upgrade does. */
-export async function restartInstance(): Promise<InstanceInfo> {
+/**
+ * Stops n8n and starts it again on the same database: what a server restart or an upgrade does.
+ * `extraEnv` changes n8n's settings for this start only (the next restart without it restores them).
+ */
+export async function restartInstance(extraEnv?: Record<string, string>): Promise<InstanceInfo> {
 	const state = readState();
 	await stopN8n(state.pid);
 	const child = await startN8n({
@@ -33,6 +36,7 @@ export async function restartInstance(): Promise<InstanceInfo> {
 		brokerPort: state.brokerPort,
 		userFolder: state.userFolder,
 		logFile: state.logFile,
+		extraEnv,
 	});
 	const next = { ...state, pid: child.pid ?? 0 };
 	writeState(next);

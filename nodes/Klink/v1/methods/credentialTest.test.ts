@@ -75,7 +75,7 @@ describe('KlinkCustomChannelApi credential', () => {
 	it('has the public name, a masked inboundUrl field and a notice about the local test', () => {
 		expect(type.name).toBe('klinkCustomChannelApi');
 		expect(type.displayName).toBe('Klink Custom Channel API');
-		expect(type.documentationUrl).toBe('https://docs.klink.cloud');
+		expect(type.documentationUrl).toBe('https://www.npmjs.com/package/n8n-nodes-klink#klink-node');
 		const url = type.properties.find((property) => property.name === 'inboundUrl');
 		expect(url).toMatchObject({ type: 'string', required: true, default: '', typeOptions: { password: true } });
 		const notices = type.properties.filter((property) => property.type === 'notice').map((p) => p.displayName);
