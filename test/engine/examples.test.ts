@@ -1,8 +1,9 @@
 /**
- * Every workflow in examples/ run in this process, from a request klink.cloud would send to what the
- * services behind it would receive: the file as exported, its placeholder credentials filled in, served
- * by n8n-core's webhook context and run on n8n-core's engine with n8n's own nodes (n8n-nodes-base), the
- * internet services answered by in-process stand-ins. Cases: exampleCases.ts. Real n8n: test/e2e.
+ * Every workflow in examples/ run in this process, from a request klink.cloud (or, for an n8n Webhook
+ * node, the user's app) would send to what the services behind it would receive: the file as exported,
+ * its placeholder credentials filled in, served by n8n-core's webhook context and run on n8n-core's engine
+ * with n8n's own nodes (n8n-nodes-base), the internet services answered by in-process stand-ins.
+ * Cases: exampleCases.ts. Real n8n: test/e2e.
  */
 import './harness/engineRuntime';
 
@@ -12,41 +13,66 @@ import type { INode } from 'n8n-workflow';
 
 import { EXAMPLES_DIR, loadExample } from '../e2e/harness/exampleWorkflows';
 import { EXAMPLE_CASES, type ExampleCase, type ExampleEvent } from './exampleCases';
+import type { CredentialsById } from './harness/credentialsHelper';
 import { CustomChannelStandIn } from './harness/customChannelStandIn';
 import { ExternalService, onlyLoopbackAndStandIns } from './harness/externalServices';
-import { goJson, klinkSignature, postJson } from './harness/klinkDelivery';
+import { goJson, klinkSignature, postJsonForText } from './harness/klinkDelivery';
 import { EngineNodeTypes } from './harness/nodeTypes';
 import type { WorkflowJson } from './harness/runWorkflow';
-import { toolVariant } from './harness/standIns';
 import { WebhookServer } from './harness/webhookServer';
 
 const TRIGGER_TYPE = 'n8n-nodes-klink.klinkTrigger';
 
 onlyLoopbackAndStandIns();
 
-/** The exported file with what the user fills in after importing. Credentials are looked up by type. */
-function exampleWorkflow(example: ExampleCase): WorkflowJson {
+/**
+ * The exported file with what the user fills in after importing. Credentials are looked up by type, except
+ * for a node given its own (`nodeCredentials`): its reference gets an id of its own, looked up first.
+ */
+function exampleWorkflow(example: ExampleCase): { workflow: WorkflowJson; credentialsById: CredentialsById } {
 	const exported = loadExample(example.file);
+	const credentialsById: CredentialsById = {};
 	const nodes = exported.nodes.map((node) => {
 		const copy = JSON.parse(JSON.stringify(node)) as INode;
 		copy.parameters = { ...copy.parameters, ...example.parameters?.[node.name] };
+		for (const [type, data] of Object.entries(example.nodeCredentials?.[node.name] ?? {})) {
+			if (!copy.credentials?.[type]) throw new Error(`${example.file}: "${node.name}" has no ${type} credential`);
+			const id = `engine:${node.name}:${type}`;
+			copy.credentials[type] = { ...copy.credentials[type], id };
+			credentialsById[id] = data;
+		}
 		return copy;
 	});
-	for (const name of Object.keys(example.parameters ?? {})) {
+	for (const name of [...Object.keys(example.parameters ?? {}), ...Object.keys(example.nodeCredentials ?? {})]) {
 		if (!nodes.some((node) => node.name === name)) throw new Error(`${example.file} has no node "${name}"`);
 	}
-	return { id: example.file, name: exported.name, nodes, connections: exported.connections as WorkflowJson['connections'], settings: exported.settings };
+	return {
+		workflow: { id: example.file, name: exported.name, nodes, connections: exported.connections as WorkflowJson['connections'], settings: exported.settings },
+		credentialsById,
+	};
 }
 
-/** The request klink.cloud sends: the JSON body with its signature, or with the header the user set up. */
+/**
+ * The request: to the Klink Trigger, the JSON body with klink's signature or the header the user set up;
+ * to another webhook node (`event.to`), the JSON body with the event's own headers.
+ */
 async function deliver(example: ExampleCase, url: string, event: ExampleEvent) {
 	const body = JSON.stringify(event.body);
-	const headers: Record<string, string> =
-		example.delivery.kind === 'signature'
-			? { 'x-signature': klinkSignature(example.delivery.secret, url, goJson(event.body)) }
-			: { [example.delivery.name.toLowerCase()]: example.delivery.value };
-	const { status, json } = await postJson(url, body, headers);
-	return { status, answer: json };
+	let headers: Record<string, string> = event.headers ?? {};
+	if (event.to === undefined) {
+		headers =
+			example.delivery.kind === 'signature'
+				? { 'x-signature': klinkSignature(example.delivery.secret, url, goJson(event.body)) }
+				: { [example.delivery.name.toLowerCase()]: example.delivery.value };
+	}
+	const { status, text } = await postJsonForText(url, body, headers);
+	let answer: Record<string, unknown> = { text };
+	try {
+		answer = JSON.parse(text) as Record<string, unknown>;
+	} catch {
+		// A plain-text answer (n8n's Webhook node refusing a request) stays as `{ text }`.
+	}
+	return { status, answer };
 }
 
 describe('examples/', () => {
@@ -67,28 +93,31 @@ describe.each(EXAMPLE_CASES)('examples/$file on n8n-core’s engine', (example) 
 			Object.entries(example.services ?? {}).map(([name, service]) => [name, new ExternalService(service.origin, service.reply)]),
 		);
 		const nodeTypes = new EngineNodeTypes({ ...example.standIns });
-		const workflow = exampleWorkflow(example);
-		// Nodes used as AI tools get the tool variant n8n's loader would make of them.
-		for (const node of workflow.nodes.filter((candidate) => candidate.type.endsWith('Tool'))) {
-			await nodeTypes.load([node.type.replace(/Tool$/, '')]);
-			nodeTypes.add(node.type, toolVariant(nodeTypes.getByName(node.type.replace(/Tool$/, ''))));
-		}
-		server = await new WebhookServer({ workflow, credentials: example.credentials(inbound.url), nodeTypes }).start();
+		const { workflow, credentialsById } = exampleWorkflow(example);
+		server = await new WebhookServer({ workflow, credentials: example.credentials(inbound.url), credentialsById, nodeTypes }).start();
 	});
 
 	afterAll(async () => {
 		await server?.stop();
 		await inbound?.stop();
+		for (const service of Object.values(services ?? {})) service.stop();
 	});
 
 	it('starts for exactly the events it is meant for, and the services get what the example promises', async () => {
-		const trigger = exampleWorkflow(example).nodes.find((node) => node.type === TRIGGER_TYPE);
+		const trigger = exampleWorkflow(example).workflow.nodes.find((node) => node.type === TRIGGER_TYPE);
 		expect(trigger?.webhookId).toBeDefined();
-		const url = server.urlOf(trigger!.name);
 		const events = example.events();
+		const answers: Array<Record<string, unknown>> = [];
 		for (const event of events) {
-			const { status, answer } = await deliver(example, url, event);
-			expect({ what: event.what, status, started: answer.started }).toEqual({ what: event.what, status: 200, started: event.started });
+			const before = server.executions.length;
+			const { status, answer } = await deliver(example, server.urlOf(event.to ?? trigger!.name), event);
+			const started = server.executions.length > before;
+			// One request at a time, each run finished before the next request, as the examples' memory expects.
+			if (started) await server.executions[server.executions.length - 1];
+			expect({ what: event.what, status, started }).toEqual({ what: event.what, status: event.status ?? 200, started: event.started });
+			// The Klink Trigger says in its answer whether it started the workflow.
+			if (event.to === undefined) expect({ what: event.what, started: answer.started }).toEqual({ what: event.what, started: event.started });
+			answers.push(answer);
 		}
 		const executions = await Promise.all(server.executions);
 		expect(executions).toHaveLength(events.filter((event) => event.started).length);
@@ -101,6 +130,8 @@ describe.each(EXAMPLE_CASES)('examples/$file on n8n-core’s engine', (example) 
 			calls: Object.fromEntries(Object.entries(services).map(([name, service]) => [name, service.calls])),
 			inbound: inbound.received.map((message) => message.body),
 			events,
+			answers,
+			staticData: server.savedStaticData,
 		});
 	});
 });

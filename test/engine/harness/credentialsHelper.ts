@@ -3,6 +3,7 @@ import {
 	type ICredentialDataDecryptedObject,
 	type IDataObject,
 	type IHttpRequestOptions,
+	type INodeCredentialsDetails,
 	type INodeProperties,
 } from 'n8n-workflow';
 
@@ -10,6 +11,9 @@ import type { EngineNodeTypes } from './nodeTypes';
 
 /** Credential data by credential type: what the tests give the nodes instead of n8n's encrypted database. */
 export type CredentialsByType = Record<string, ICredentialDataDecryptedObject>;
+
+/** Credential data by the id a node's credential reference carries: for nodes that use different credentials of one type. */
+export type CredentialsById = Record<string, ICredentialDataDecryptedObject>;
 
 /** `={{ $credentials.accessToken }}` and `Bearer {{$credentials.accessToken}}` with the credential's values. */
 function fillIn(template: unknown, credentials: ICredentialDataDecryptedObject): unknown {
@@ -35,12 +39,13 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	constructor(
 		private readonly credentials: CredentialsByType,
 		private readonly types: EngineNodeTypes,
+		private readonly byId: CredentialsById = {},
 	) {
 		super();
 	}
 
-	async getDecrypted(_additionalData: unknown, _nodeCredentials: unknown, type: string): Promise<ICredentialDataDecryptedObject> {
-		const data = this.credentials[type];
+	async getDecrypted(_additionalData: unknown, nodeCredentials: INodeCredentialsDetails, type: string): Promise<ICredentialDataDecryptedObject> {
+		const data = (nodeCredentials.id ? this.byId[nodeCredentials.id] : undefined) ?? this.credentials[type];
 		if (!data) throw new Error(`the test gave no credential of type ${type}`);
 		return structuredClone(data);
 	}

@@ -14,6 +14,7 @@ export interface RecordedCall {
  */
 export class ExternalService {
 	readonly calls: RecordedCall[] = [];
+	private readonly interceptors: nock.Interceptor[] = [];
 
 	constructor(
 		readonly origin: string,
@@ -22,7 +23,9 @@ export class ExternalService {
 		const calls = this.calls;
 		const scope = nock(origin).persist();
 		for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
-			scope.intercept(/.*/, method).reply(function (this: nock.ReplyFnContext, uri, body) {
+			const interceptor = scope.intercept(/.*/, method);
+			this.interceptors.push(interceptor);
+			interceptor.reply(function (this: nock.ReplyFnContext, uri, body) {
 				const call: RecordedCall = {
 					method: this.req.method,
 					url: `${origin}${uri}`,
@@ -34,6 +37,11 @@ export class ExternalService {
 				return [answer.status, answer.body as nock.Body];
 			});
 		}
+	}
+
+	/** Stops answering, so that a later service at the same origin records its own calls. */
+	stop(): void {
+		for (const interceptor of this.interceptors) nock.removeInterceptor(interceptor);
 	}
 }
 

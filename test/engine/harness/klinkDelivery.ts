@@ -25,3 +25,9 @@ export async function postJson(url: string, body: string, headers: Record<string
 	const response = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
 	return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
+
+/** POSTs a JSON body and reads the answer as text (n8n's Webhook node answers a refused request in plain text). */
+export async function postJsonForText(url: string, body: string, headers: Record<string, string>) {
+	const response = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+	return { status: response.status, text: await response.text() };
+}

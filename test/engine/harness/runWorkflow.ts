@@ -16,7 +16,8 @@ import {
 	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
-import { TestCredentialsHelper, type CredentialsByType } from './credentialsHelper';
+import { startRunnerTask } from './codeRunner';
+import { TestCredentialsHelper, type CredentialsById, type CredentialsByType } from './credentialsHelper';
 import { EngineNodeTypes } from './nodeTypes';
 
 /** A workflow as n8n exports it (the files in examples/ are such exports). */
@@ -35,6 +36,8 @@ export interface RunSettings {
 	startNode: string;
 	items: INodeExecutionData[];
 	credentials?: CredentialsByType;
+	/** Credentials of single nodes, by the id in the node's credential reference (they win over `credentials`). */
+	credentialsById?: CredentialsById;
 	/** Node types for packages that are not installed here, by full type name. */
 	nodeTypes?: EngineNodeTypes;
 	executionId?: string;
@@ -55,6 +58,8 @@ export interface EngineRun {
 	output(node: string, runIndex?: number): INodeExecutionData[];
 	/** The JSON of those items. */
 	json(node: string, runIndex?: number): IDataObject[];
+	/** The workflow's static data when the run changed it (what n8n saves after a production run), else undefined. */
+	newStaticData?: IDataObject;
 }
 
 let executionCounter = 0;
@@ -91,7 +96,8 @@ export function additionalDataFor(
 		executeWorkflow: unavailable('executeWorkflow'),
 		getRunExecutionData: async () => undefined,
 		getRuntimeCredential: async () => undefined,
-		startRunnerTask: unavailable('the Code node task runner'),
+		// The Code node's JavaScript, run as n8n's task runner would run it (codeRunner.ts).
+		startRunnerTask,
 	};
 	return additionalData as IWorkflowExecuteAdditionalData;
 }
@@ -152,9 +158,11 @@ export async function runWorkflow(settings: RunSettings): Promise<EngineRun> {
 	hooks.addHandler('nodeExecuteAfter', (nodeName) => {
 		executionOrder.push(nodeName);
 	});
-	const finished = new Promise<IRun>((resolve) => hooks.addHandler('workflowExecuteAfter', (run) => resolve(run)));
+	const finished = new Promise<{ run: IRun; newStaticData?: IDataObject }>((resolve) =>
+		hooks.addHandler('workflowExecuteAfter', (run, newStaticData) => resolve({ run, newStaticData })),
+	);
 
-	const credentialsHelper = new TestCredentialsHelper(credentials, nodeTypes);
+	const credentialsHelper = new TestCredentialsHelper(credentials, nodeTypes, settings.credentialsById);
 	const additionalData = additionalDataFor(hooks, credentialsHelper, {
 		executionId,
 		webhookBaseUrl: settings.webhookBaseUrl,
@@ -174,7 +182,7 @@ export async function runWorkflow(settings: RunSettings): Promise<EngineRun> {
 	} finally {
 		if (timer) clearTimeout(timer);
 	}
-	const run = await finished;
+	const { run, newStaticData } = await finished;
 
 	const runs = (node: string) => run.data.resultData.runData[node] ?? [];
 	const output = (node: string, runIndex = 0) => runs(node)[runIndex]?.data?.main?.[0] ?? [];
@@ -184,5 +192,6 @@ export async function runWorkflow(settings: RunSettings): Promise<EngineRun> {
 		runs,
 		output,
 		json: (node, runIndex) => output(node, runIndex).map((item) => item.json),
+		newStaticData: newStaticData === undefined ? undefined : (JSON.parse(JSON.stringify(newStaticData)) as IDataObject),
 	};
 }

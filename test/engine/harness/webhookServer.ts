@@ -4,6 +4,7 @@ import express, { type Request, type Response } from 'express';
 import type { Server } from 'http';
 import { HookContext, WebhookContext } from 'n8n-core';
 import {
+	isNodeClassInstance,
 	jsonParse,
 	NodeHelpers,
 	Workflow,
@@ -14,17 +15,38 @@ import {
 } from 'n8n-workflow';
 
 import { closeServer, listenOnLoopback } from '../../support/loopbackServer';
-import { TestCredentialsHelper, type CredentialsByType } from './credentialsHelper';
+import { TestCredentialsHelper, type CredentialsById, type CredentialsByType } from './credentialsHelper';
 import { EngineNodeTypes } from './nodeTypes';
 import { additionalDataFor, prepareTypes, runWorkflow, type EngineRun, type WorkflowJson } from './runWorkflow';
 
 export interface WebhookServerSettings {
 	workflow: WorkflowJson;
 	credentials?: CredentialsByType;
+	/** Credentials of single nodes, by the id in the node's credential reference. */
+	credentialsById?: CredentialsById;
 	nodeTypes?: EngineNodeTypes;
 }
 
+/** A webhook as n8n registers it when the workflow is activated: node, HTTP method, path under `/webhook/`, response mode. */
+interface WebhookRoute {
+	node: string;
+	method: string;
+	path: string;
+	isFullPath: boolean;
+	responseMode: string;
+}
+
 type WebhookRequest = Request & { rawBody?: Buffer };
+
+/** What n8n answers for `responseMode: lastNode` (the Webhook node's default Response Data, *First Entry JSON*). */
+function lastNodeAnswer(run: EngineRun): { status: number; body: unknown } {
+	const { resultData } = run.run.data;
+	if (resultData.error || run.run.status !== 'success') return { status: 500, body: { code: 0, message: 'Error in workflow' } };
+	const last = resultData.lastNodeExecuted;
+	const first = last ? run.output(last, run.runs(last).length - 1)[0] : undefined;
+	if (!first) return { status: 200, body: { message: 'Workflow executed successfully but the last node did not return any data' } };
+	return { status: 200, body: first.json };
+}
 
 /** A plain copy, as n8n's database round trip makes one (n8n-workflow wraps static data in a proxy). */
 function copyOf(data: IDataObject): IDataObject {
@@ -33,10 +55,13 @@ function copyOf(data: IDataObject): IDataObject {
 
 /**
  * A production webhook endpoint on 127.0.0.1 that serves one workflow's trigger nodes the way n8n's live
- * webhooks do, on n8n-core's own WebhookContext with a real request and response: the body read as raw
+ * webhooks do, on n8n-core's own WebhookContext with a real request and response: each webhook node (the
+ * Klink Trigger, n8n's Webhook node) at the method and path n8n would register for it, the body read as raw
  * bytes (and parsed when it is JSON), the node's `webhook()` called, static data saved when the node
  * changed it and loaded again for the next request, and the items it returns run through the rest of the
- * workflow on n8n-core's engine, after the answer (as n8n 1.x does for `onReceived`).
+ * workflow on n8n-core's engine: after the answer (`onReceived`, as n8n 1.x does), or before it for
+ * `lastNode`, answered with the last node's first item. Static data the run changed is saved when it
+ * ends, as n8n saves it after a production execution.
  */
 export class WebhookServer {
 	/** Executions started by accepted requests, in arrival order. */
@@ -47,6 +72,7 @@ export class WebhookServer {
 	private port = 0;
 	private readonly nodeTypes: EngineNodeTypes;
 	private readonly credentials: CredentialsByType;
+	private routes: WebhookRoute[] = [];
 
 	constructor(private readonly settings: WebhookServerSettings) {
 		this.nodeTypes = settings.nodeTypes ?? new EngineNodeTypes();
@@ -56,6 +82,7 @@ export class WebhookServer {
 
 	async start(): Promise<this> {
 		await prepareTypes(this.settings.workflow, this.credentials, this.nodeTypes);
+		this.routes = this.settings.workflow.nodes.flatMap((node) => this.routesOf(node));
 		const app = express();
 		app.use((req, res) => {
 			this.handle(req as WebhookRequest, res).catch((error: Error) => {
@@ -79,10 +106,34 @@ export class WebhookServer {
 
 	/** The node's Production URL, built by n8n-workflow's own helper as the editor shows it. */
 	urlOf(nodeName: string): string {
-		const node = this.node(nodeName);
-		const [description] = this.nodeTypes.getByNameAndVersion(node.type, node.typeVersion).description.webhooks ?? [];
-		if (!description) throw new Error(`${nodeName} has no webhook`);
-		return NodeHelpers.getNodeWebhookUrl(this.webhookBaseUrl, this.workflowId, node, String(description.path), false);
+		const route = this.routes.find((candidate) => candidate.node === nodeName);
+		if (!route) throw new Error(`${nodeName} has no webhook`);
+		return NodeHelpers.getNodeWebhookUrl(this.webhookBaseUrl, this.workflowId, this.node(nodeName), route.path, route.isFullPath);
+	}
+
+	/** The node's webhooks with their descriptions resolved against its parameters, as n8n does on activation. */
+	private routesOf(exported: INode): WebhookRoute[] {
+		const descriptions = this.nodeTypes.getByNameAndVersion(exported.type, exported.typeVersion).description.webhooks ?? [];
+		if (descriptions.length === 0) return [];
+		const { workflow } = this.prepare(exported);
+		const node = workflow.getNode(exported.name)!;
+		const resolve = (value: string | boolean | undefined, fallback?: string | boolean) =>
+			workflow.expression.getSimpleParameterValue(node, value, 'internal', {}, undefined, fallback);
+		return descriptions.map((description) => ({
+			node: node.name,
+			method: String(resolve(description.httpMethod, 'GET')),
+			path: String(resolve(description.path)).replace(/^\//, ''),
+			isFullPath: resolve(description.isFullPath, false) === true,
+			responseMode: String(resolve(description.responseMode, 'onReceived')),
+		}));
+	}
+
+	private routeFor(req: Request): WebhookRoute | undefined {
+		return this.routes.find(
+			(route) =>
+				route.method === req.method &&
+				req.path === new URL(NodeHelpers.getNodeWebhookUrl(this.webhookBaseUrl, this.workflowId, this.node(route.node), route.path, route.isFullPath)).pathname,
+		);
 	}
 
 	/** The workflow this endpoint serves, as it was given. */
@@ -114,7 +165,7 @@ export class WebhookServer {
 	}
 
 	/** The per-request objects n8n builds: the workflow with the saved static data, additional data, webhook data. */
-	private prepare(exported: INode) {
+	private prepare(exported: INode, route?: WebhookRoute) {
 		const workflow = new Workflow({
 			id: this.workflowId,
 			name: this.settings.workflow.name,
@@ -128,15 +179,16 @@ export class WebhookServer {
 		const node = workflow.getNode(exported.name)!;
 		const nodeType = this.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
 		const [webhookDescription] = nodeType.description.webhooks ?? [];
-		const additionalData = additionalDataFor(undefined, new TestCredentialsHelper(this.credentials, this.nodeTypes), {
+		const credentialsHelper = new TestCredentialsHelper(this.credentials, this.nodeTypes, this.settings.credentialsById);
+		const additionalData = additionalDataFor(undefined, credentialsHelper, {
 			executionId: '',
 			webhookBaseUrl: this.webhookBaseUrl,
 			workflowId: this.workflowId,
 		});
 		const webhookData: IWebhookData = {
-			httpMethod: 'POST',
+			httpMethod: (route?.method ?? 'POST') as IWebhookData['httpMethod'],
 			node: node.name,
-			path: String(webhookDescription.path),
+			path: route?.path ?? String(webhookDescription.path),
 			webhookDescription,
 			workflowId: this.workflowId,
 			workflowExecuteAdditionalData: additionalData,
@@ -163,13 +215,12 @@ export class WebhookServer {
 	}
 
 	private async handle(req: WebhookRequest, res: Response): Promise<void> {
-		const node = this.settings.workflow.nodes.find(
-			(candidate) => candidate.webhookId !== undefined && req.path.startsWith(`/webhook/${candidate.webhookId}/`),
-		);
-		if (!node || req.method !== 'POST') {
+		const route = this.routeFor(req);
+		if (!route) {
 			res.status(404).json({ message: 'The requested webhook is not registered.' });
 			return;
 		}
+		const node = this.node(route.node);
 		try {
 			await this.readBody(req);
 		} catch (error) {
@@ -178,35 +229,48 @@ export class WebhookServer {
 		}
 
 		// As n8n does per request: the workflow built fresh, with the static data last saved.
-		const { workflow, nodeType, additionalData, webhookData } = this.prepare(node);
+		const { workflow, nodeType, additionalData, webhookData } = this.prepare(node, route);
 		additionalData.httpRequest = req;
 		additionalData.httpResponse = res;
 		const context = new WebhookContext(workflow, workflow.getNode(node.name)!, additionalData, 'webhook', webhookData, [], null);
 
 		let result: IWebhookResponseData;
 		try {
-			result = await nodeType.webhook!.call(context);
+			// Nodes written as `Node` subclasses (n8n's Webhook node) get the context as an argument.
+			result = isNodeClassInstance(nodeType) ? await nodeType.webhook!(context) : await nodeType.webhook!.call(context);
 		} catch (error) {
 			if (!res.headersSent) res.status(500).json({ code: 0, message: (error as Error).message });
 			return;
 		}
 		this.saveIfChanged(workflow);
-		if (!result.noWebhookResponse && !res.headersSent) {
+		const answersNow = route.responseMode !== 'lastNode';
+		if (answersNow && !result.noWebhookResponse && !res.headersSent) {
 			res.status(200).json(result.webhookResponse ?? { message: 'Workflow was started' });
 		}
 		const items = result.workflowData?.[0];
-		if (items) {
-			this.executions.push(
-				runWorkflow({
-					workflow: { ...this.settings.workflow, staticData: copyOf(this.savedStaticData) },
-					startNode: node.name,
-					items,
-					credentials: this.credentials,
-					nodeTypes: this.nodeTypes,
-					mode: 'webhook',
-					webhookBaseUrl: this.webhookBaseUrl,
-				}),
-			);
+		if (!items) return;
+		const execution = runWorkflow({
+			workflow: { ...this.settings.workflow, staticData: copyOf(this.savedStaticData) },
+			startNode: node.name,
+			items,
+			credentials: this.credentials,
+			credentialsById: this.settings.credentialsById,
+			nodeTypes: this.nodeTypes,
+			mode: 'webhook',
+			webhookBaseUrl: this.webhookBaseUrl,
+		}).then((run) => {
+			// n8n saves the run's whole copy of the static data when the run changed it.
+			if (run.newStaticData) {
+				const saved = copyOf(run.newStaticData);
+				delete saved.__dataChanged;
+				this.savedStaticData = saved;
+			}
+			return run;
+		});
+		this.executions.push(execution);
+		if (!answersNow && !result.noWebhookResponse && !res.headersSent) {
+			const answer = lastNodeAnswer(await execution);
+			res.status(answer.status).json(answer.body);
 		}
 	}
 }
