@@ -3,7 +3,7 @@ import { join } from 'path';
 
 import type { Locator, Page } from 'playwright-core';
 
-import { launchEditorBrowser, loadedIcon, Screenshots, signIn, waitUntil, type EditorBrowser } from './harness/browser';
+import { launchEditorBrowser, nodeCreatorItem, screenshotStep, loadedIcon, Screenshots, signIn, waitUntil, type EditorBrowser } from './harness/browser';
 import { readState } from './harness/e2eState';
 import { EXAMPLES_DIR, loadExample } from './harness/exampleWorkflows';
 import { api, type ApiTarget, type WorkflowNode } from './harness/n8nApi';
@@ -20,21 +20,9 @@ let browser: EditorBrowser;
 let page: Page;
 
 const node = (page: Page) => page.locator('[data-test-id="node-creator"]');
-const itemNamed = (scope: Locator, name: string | RegExp) =>
-	scope.locator('[data-test-id="item-iterator-item"]').filter({
-		has: scope.page().locator('[data-test-id="node-creator-item-name"]', { hasText: name }),
-	});
+const itemNamed = nodeCreatorItem;
 
-/** Runs one step of the walk-through and screenshots the page after it, also when it failed. */
-async function step(name: string, run: () => Promise<void>): Promise<void> {
-	try {
-		await run();
-	} catch (error) {
-		await shots.take(page, `${name}-FAILED`).catch(() => undefined);
-		throw error;
-	}
-	await shots.take(page, name);
-}
+const step = (name: string, run: () => Promise<void>) => screenshotStep(shots, page, name, run);
 
 beforeAll(async () => {
 	const state = readState();

@@ -1,8 +1,8 @@
 import { join } from 'path';
 
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 
-import { launchEditorBrowser, Screenshots, signIn, waitUntil, type EditorBrowser } from './harness/browser';
+import { launchEditorBrowser, nodeCreatorItem, screenshotStep, Screenshots, signIn, waitUntil, type EditorBrowser } from './harness/browser';
 import { readState } from './harness/e2eState';
 import { signWithGo } from './harness/goSigner';
 import { messageInbound } from './harness/klinkEvents';
@@ -26,21 +26,9 @@ let page: Page;
 
 const ndv = () => page.locator('[data-test-id="ndv"]');
 const outputPanel = () => page.locator('[data-test-id="output-panel"], [data-test-id="ndv-output-panel"]').first();
-const itemNamed = (scope: Locator, name: string | RegExp) =>
-	scope.locator('[data-test-id="item-iterator-item"]').filter({
-		has: scope.page().locator('[data-test-id="node-creator-item-name"]', { hasText: name }),
-	});
+const itemNamed = nodeCreatorItem;
 
-/** Runs one step and screenshots the page after it, also when it failed. */
-async function step(name: string, run: () => Promise<void>): Promise<void> {
-	try {
-		await run();
-	} catch (error) {
-		await shots.take(page, `${name}-FAILED`).catch(() => undefined);
-		throw error;
-	}
-	await shots.take(page, name);
-}
+const step = (name: string, run: () => Promise<void>) => screenshotStep(shots, page, name, run);
 
 /** Clicks the trigger's execute button ("Listen for test event" / "Execute step") in the open node view. */
 async function listen(): Promise<void> {
@@ -215,8 +203,8 @@ describe('the Klink node in the n8n editor', () => {
 			await page.locator('[data-test-id="node-creator-search-bar"]').fill('klink');
 			await itemNamed(page.locator('[data-test-id="node-creator"]'), /^Klink$/).click();
 			const actions = page.locator('[data-test-id="node-creator-category-item"]', { hasText: /^Actions/ });
-			if (!(await itemNamed(page.locator('[data-test-id="node-creator"]'), 'Send a message').isVisible())) await actions.click();
-			await itemNamed(page.locator('[data-test-id="node-creator"]'), 'Send a message').click();
+			if (!(await itemNamed(page.locator('[data-test-id="node-creator"]'), 'Post a message as the customer').isVisible())) await actions.click();
+			await itemNamed(page.locator('[data-test-id="node-creator"]'), 'Post a message as the customer').click();
 			await ndv().waitFor({ state: 'visible' });
 			const dialog = page.locator('[data-test-id="credential-edit-dialog"]');
 			if (await dialog.isVisible()) {

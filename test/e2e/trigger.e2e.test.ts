@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 
-import { readState, restartInstance } from './harness/e2eState';
+import { e2eTarget, restartInstance } from './harness/e2eState';
 import { signWithGo } from './harness/goSigner';
 import {
 	conversationEvent,
@@ -22,11 +22,7 @@ const BASIC = { user: 'klink', password: 'klink-e2e-basic-password-99' };
 let target: ApiTarget;
 let logFile: string;
 
-beforeAll(() => {
-	const state = readState();
-	target = { baseUrl: state.baseUrl, apiKey: state.apiKey, major: state.major };
-	logFile = state.logFile;
-});
+beforeAll(() => ({ target, logFile } = e2eTarget()));
 
 /** Posts `body` signed by the real Go signer over the node's production URL (and optional query). */
 async function signedPost(url: string, body: unknown, options: { secret?: string; query?: string; raw?: string } = {}) {

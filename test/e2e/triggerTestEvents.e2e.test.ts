@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { readFileSync } from 'fs';
 
-import { readState, restartInstance } from './harness/e2eState';
+import { e2eTarget, readState, restartInstance } from './harness/e2eState';
 import { signWithGo } from './harness/goSigner';
 import { messageInbound } from './harness/klinkEvents';
 import {
@@ -32,11 +32,7 @@ const HEADER_VALUE = 'Bearer klink-e2e-test-events-token';
 let target: ApiTarget;
 let logFile: string;
 
-beforeAll(() => {
-	const state = readState();
-	target = { baseUrl: state.baseUrl, apiKey: state.apiKey, major: state.major };
-	logFile = state.logFile;
-});
+beforeAll(() => ({ target, logFile } = e2eTarget()));
 
 interface Deployed {
 	workflowId: string;

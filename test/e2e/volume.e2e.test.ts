@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 
-import { readState, restartInstance } from './harness/e2eState';
+import { e2eTarget, restartInstance } from './harness/e2eState';
 import { signBatchWithGo } from './harness/goSigner';
 import { messageInbound } from './harness/klinkEvents';
 import { api, countExecutions, createCredential, waitForWebhookRoute, type ApiTarget } from './harness/n8nApi';
@@ -22,11 +22,7 @@ const SECRET = 'klink-e2e-volume-secret-5d1e';
 let target: ApiTarget;
 let logFile: string;
 
-beforeAll(() => {
-	const state = readState();
-	target = { baseUrl: state.baseUrl, apiKey: state.apiKey, major: state.major };
-	logFile = state.logFile;
-});
+beforeAll(() => ({ target, logFile } = e2eTarget()));
 
 async function sendAll(url: string, bodies: string[], signatures: string[]): Promise<PostResult[]> {
 	const results: PostResult[] = new Array(bodies.length);

@@ -112,3 +112,21 @@ export async function loadedIcon(scope: Locator): Promise<{ src: string; natural
 		return icon.complete && icon.naturalWidth > 0 ? { src: icon.src, naturalWidth: icon.naturalWidth } : undefined;
 	});
 }
+
+/** An entry of n8n's nodes panel (node creator), by its visible name. */
+export function nodeCreatorItem(scope: Locator, name: string | RegExp): Locator {
+	return scope.locator('[data-test-id="item-iterator-item"]').filter({
+		has: scope.page().locator('[data-test-id="node-creator-item-name"]', { hasText: name }),
+	});
+}
+
+/** Runs one step of an editor walk-through and screenshots the page after it, also when it failed. */
+export async function screenshotStep(shots: Screenshots, page: Page, name: string, run: () => Promise<void>): Promise<void> {
+	try {
+		await run();
+	} catch (error) {
+		await shots.take(page, `${name}-FAILED`).catch(() => undefined);
+		throw error;
+	}
+	await shots.take(page, name);
+}

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
+import type { ApiTarget } from './n8nApi';
 import type { InstanceInfo } from './n8nInstance';
 import { startN8n, stopN8n } from './n8nInstance';
 import type { N8nMajor } from './versions';
@@ -13,6 +14,12 @@ export function statePath(): string {
 
 export function readState(): InstanceInfo {
 	return JSON.parse(readFileSync(statePath(), 'utf8')) as InstanceInfo;
+}
+
+/** The running instance as a suite addresses it: its public API and its log file. */
+export function e2eTarget(): { target: ApiTarget; logFile: string } {
+	const state = readState();
+	return { target: { baseUrl: state.baseUrl, apiKey: state.apiKey, major: state.major }, logFile: state.logFile };
 }
 
 export function writeState(state: InstanceInfo): void {
