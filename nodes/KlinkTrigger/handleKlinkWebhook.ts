@@ -17,6 +17,7 @@ import { signedUrlCandidates } from '../shared/signature/signedUrlCandidates';
 import { describeSignedUrlMismatch } from '../shared/signature/signedUrlMismatch';
 import { testUrlFromProductionUrl } from '../shared/signature/testWebhookUrl';
 import { parseSignatureHeader, verifyKlinkSignature } from '../shared/signature/verifySignature';
+import { getTriggerCredentials } from './credentialCache';
 import { answerFlushRequest, isDuplicateDelivery } from './seenEventsStore';
 
 type Authentication = 'klinkSignature' | 'headerAuth' | 'basicAuth' | 'none';
@@ -133,21 +134,21 @@ async function authenticate(
 	const { context, request } = delivery;
 	if (authentication === 'none') return undefined;
 	if (authentication === 'headerAuth') {
-		const credential = await context.getCredentials('klinkHeaderAuthApi');
+		const credential = await getTriggerCredentials(context, 'klinkHeaderAuthApi');
 		const headerName = String(credential.name ?? '');
 		request.secretHeaders.push(headerName);
 		const result = checkHeaderAuth(request.headers, headerName, String(credential.value ?? ''));
 		return result.ok ? undefined : { kind: 'headerAuth', reason: result.reason };
 	}
 	if (authentication === 'basicAuth') {
-		const credential = await context.getCredentials('klinkBasicAuthApi');
+		const credential = await getTriggerCredentials(context, 'klinkBasicAuthApi');
 		const result = checkBasicAuth(request.headers, String(credential.user ?? ''), String(credential.password ?? ''));
 		return result.ok ? undefined : { kind: 'basicAuth', reason: result.reason };
 	}
 
 	const signature = parseSignatureHeader(request.headers);
 	if (!signature) return { kind: 'signatureMissing', reason: 'missing or malformed x-signature header' };
-	const credential = await context.getCredentials('klinkSignatureApi');
+	const credential = await getTriggerCredentials(context, 'klinkSignatureApi');
 	const secrets = [credential.signatureSecret, credential.previousSignatureSecret]
 		.map((secret) => (typeof secret === 'string' ? secret : ''))
 		.filter((secret) => secret !== '');

@@ -216,3 +216,34 @@ describe('Klink Trigger on n8n-core’s webhook context, Header Auth', () => {
 		expect(JSON.stringify(execution.run)).not.toContain(HEADER.value);
 	});
 });
+
+describe('Klink Trigger credential changes', () => {
+	it('takes a changed signature secret within 5 seconds, and refuses the old one from then on', async () => {
+		const credentials = { klinkSignatureApi: { signatureSecret: 'engine-secret-before' } };
+		const server = await new WebhookServer({
+			workflow: triggerWorkflow('rotation', { authentication: 'klinkSignature', events: ['message.inbound'], options: {} }),
+			credentials,
+		}).start();
+		try {
+			const url = server.urlOf(TRIGGER);
+			const send = async (secret: string) => {
+				const body = goJson(messageInbound());
+				return await postJson(url, body, { 'x-signature': sign(url, body, secret) });
+			};
+			expect((await send('engine-secret-before')).status).toBe(200);
+
+			credentials.klinkSignatureApi.signatureSecret = 'engine-secret-after';
+			const changedAt = Date.now();
+			let accepted = false;
+			while (!accepted && Date.now() - changedAt < 10_000) {
+				accepted = (await send('engine-secret-after')).status === 200;
+				if (!accepted) await new Promise((resolve) => setTimeout(resolve, 200));
+			}
+			expect(accepted).toBe(true);
+			expect(Date.now() - changedAt).toBeLessThanOrEqual(5500);
+			expect((await send('engine-secret-before')).status).toBe(401);
+		} finally {
+			await server.stop();
+		}
+	});
+});
