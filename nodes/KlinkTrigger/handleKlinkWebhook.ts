@@ -167,9 +167,11 @@ async function authenticate(
 
 	// Refused either way; but if klink signed the URL as it reached n8n, say so: a proxy changed it.
 	const arrived = urlAsArrived(request.headers, request.path, request.protocol);
-	if (arrived && !signedUrls.includes(arrived)) {
-		const candidates = request.rawQuery === '' ? [arrived] : [arrived, `${arrived}?${request.rawQuery}`];
-		if (check(candidates).valid) {
+	if (arrived) {
+		const candidates = signedUrlCandidates({ productionUrl: arrived, rawQuery: request.rawQuery }).filter(
+			(url) => !signedUrls.includes(url),
+		);
+		if (candidates.length > 0 && check(candidates).valid) {
 			const expected = options.signedUrl?.trim() || (delivery.urls.test ?? delivery.urls.production);
 			return { kind: 'signature', reason: describeSignedUrlMismatch(arrived, expected) };
 		}

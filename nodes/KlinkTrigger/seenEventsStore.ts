@@ -133,10 +133,9 @@ function requestSave(context: IWebhookFunctions, state: NodeDedupe, staticData: 
 
 /**
  * Checks `key` against the record and records it. Returns true for a retry of an event already started.
- * Test requests (the editor's Test URL) neither read nor change the production record.
+ * For production requests only: the caller keeps test requests (the editor's Test URL) away from the record.
  */
 export function isDuplicateDelivery(context: IWebhookFunctions, key: string, limits: SeenRecordLimits): boolean {
-	if (context.getMode() === 'manual') return false;
 	const now = Date.now();
 	const state = stateOf(context, limits);
 	const staticData = context.getWorkflowStaticData('node');
