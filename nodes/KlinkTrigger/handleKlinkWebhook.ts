@@ -2,7 +2,7 @@ import { NodeOperationError, type IDataObject, type IWebhookFunctions, type IWeb
 
 import { checkBasicAuth, checkHeaderAuth } from '../shared/auth/requestAuth';
 import { DEFAULT_DEDUPE_WINDOW_MS, eventKey, MIN_DEDUPE_WINDOW_MS } from '../shared/events/dedupe';
-import { DEFAULT_DEDUPE_MAX_KEYS } from '../shared/events/seenRecord';
+import { DEFAULT_DEDUPE_MAX_KEYS, type SeenRecordLimits } from '../shared/events/seenRecord';
 import { matchesFilters, splitList, type EventFilters, type RoomFilter } from '../shared/events/filters';
 import { EventBodyError, readKlinkEvent } from '../shared/events/klinkEvent';
 import { redactHeaders } from '../shared/events/redactHeaders';
@@ -18,11 +18,13 @@ import { describeSignedUrlMismatch } from '../shared/signature/signedUrlMismatch
 import { testUrlFromProductionUrl } from '../shared/signature/testWebhookUrl';
 import { parseSignatureHeader, verifyKlinkSignature } from '../shared/signature/verifySignature';
 import { getTriggerCredentials } from './credentialCache';
-import { answerFlushRequest, isDuplicateDelivery } from './seenEventsStore';
+import { answerAfterFirstDelivery, answeredWith2xx } from './deliveryOutcome';
+import { answerFlushRequest, claimDelivery, flushKey, type DeliveryClaim } from './seenEventsStore';
 
 type Authentication = 'klinkSignature' | 'headerAuth' | 'basicAuth' | 'none';
 
 interface TriggerOptions {
+	answerWhen?: 'immediately' | 'stored';
 	deduplicate?: boolean;
 	dedupeWindowMinutes?: number;
 	includeRaw?: boolean;
@@ -71,6 +73,8 @@ interface Delivery {
 }
 
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden' };
+const STARTED = { received: true, started: true };
+const DUPLICATE = { received: true, started: false, reason: 'duplicate delivery' };
 
 /**
  * Genuine requests always get a 2xx (klink deactivates endpoints that fail); others get `status` and start
@@ -221,12 +225,27 @@ function normalizedOrRaw(context: IWebhookFunctions, rawBody: Buffer): Buffer {
 	}
 }
 
+/** The secret of the trigger's credential, which keys its dedupe flush requests (see flushKey). */
+async function credentialSecret(context: IWebhookFunctions, authentication: Authentication): Promise<string> {
+	if (authentication === 'none') return '';
+	const type = { klinkSignature: 'klinkSignatureApi', headerAuth: 'klinkHeaderAuthApi', basicAuth: 'klinkBasicAuthApi' }[authentication];
+	const credential = await getTriggerCredentials(context, type);
+	const secret = { klinkSignature: credential.signatureSecret, headerAuth: credential.value, basicAuth: credential.password }[authentication];
+	return typeof secret === 'string' ? secret : '';
+}
+
+function dedupeLimits(options: TriggerOptions): SeenRecordLimits {
+	const windowMs = Math.max(MIN_DEDUPE_WINDOW_MS, (options.dedupeWindowMinutes ?? 0) * 60_000 || DEFAULT_DEDUPE_WINDOW_MS);
+	return { windowMs, maxKeys: DEFAULT_DEDUPE_MAX_KEYS };
+}
+
 export async function handleKlinkWebhook(context: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const flushed = answerFlushRequest(context);
-	if (flushed) return flushed;
 	const authentication = context.getNodeParameter('authentication', 'klinkSignature') as Authentication;
 	const options = context.getNodeParameter('options', {}) as TriggerOptions;
 	const request = await readRequest(context);
+	const flushSecret = async () => flushKey(context, await credentialSecret(context, authentication));
+	const flush = answerFlushRequest(context, request.rawBody, dedupeLimits(options), flushSecret);
+	if (flush) return await flush;
 	const isTest = context.getMode() === 'manual';
 	const delivery: Delivery = { context, request, urls: servedUrls(context, request, isTest), isTest };
 
@@ -263,11 +282,15 @@ export async function handleKlinkWebhook(context: IWebhookFunctions): Promise<IW
 
 	// A test request never reads or writes the production dedupe record: a test event does not hide the
 	// same event in production, and production does not hide a test event.
+	let claim: DeliveryClaim | undefined;
 	if (options.deduplicate !== false && !isTest) {
 		const key = eventKey(view, () => normalizedOrRaw(context, request.rawBody));
-		const windowMs = Math.max(MIN_DEDUPE_WINDOW_MS, (options.dedupeWindowMinutes ?? 0) * 60_000 || DEFAULT_DEDUPE_WINDOW_MS);
-		if (isDuplicateDelivery(context, key, { windowMs, maxKeys: DEFAULT_DEDUPE_MAX_KEYS })) {
-			return { webhookResponse: { received: true, started: false, reason: 'duplicate delivery' } };
+		claim = claimDelivery(context, key, dedupeLimits(options), await flushSecret());
+		if (claim.kind === 'started') return { webhookResponse: DUPLICATE };
+		if (claim.kind === 'inFlight') {
+			// Answered from here without holding n8n (on 2.x its expression isolate) while the first one finishes.
+			answerAfterFirstDelivery(context.getResponseObject(), claim.outcome, DUPLICATE);
+			return { noWebhookResponse: true };
 		}
 	}
 
@@ -279,10 +302,15 @@ export async function handleKlinkWebhook(context: IWebhookFunctions): Promise<IW
 	if (isTest) {
 		const warning = testUrlWarning(delivery);
 		if (warning) json.warning = warning;
+		context.getResponseObject().status(200).json(STARTED);
+		return { noWebhookResponse: true, workflowData: [[{ json }]] };
 	}
-	// Answered here, the moment n8n 1.x answers its own webhooks: as soon as the event is handed over. n8n 2.x
-	// would answer only after storing the execution, but it holds its single expression isolate (which every
-	// community trigger's request needs) until then, so every other request would wait behind that write.
-	context.getResponseObject().status(200).json({ received: true, started: true });
-	return { noWebhookResponse: true, workflowData: [[{ json }]] };
+	// n8n answers: on 2.x once the execution is stored (and queued, in queue mode), with a 500 if that fails;
+	// on 1.x as it answers its own Webhook node. The event counts as started only if that answer was a 2xx.
+	if (claim?.kind === 'new') void answeredWith2xx(context.getResponseObject()).then(claim.settle);
+	if (options.answerWhen === 'immediately') {
+		context.getResponseObject().status(200).json(STARTED);
+		return { noWebhookResponse: true, workflowData: [[{ json }]] };
+	}
+	return { webhookResponse: STARTED, workflowData: [[{ json }]] };
 }

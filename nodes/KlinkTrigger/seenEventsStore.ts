@@ -1,21 +1,37 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'crypto';
 import { sleep, type IDataObject, type IWebhookFunctions, type IWebhookResponseData } from 'n8n-workflow';
 
-import { eventDigest, SeenEventRecord, type SeenRecordLimits } from '../shared/events/seenRecord';
+import {
+	eventDigest,
+	SeenEventRecord,
+	storedDigests,
+	storedRecordHas,
+	storedRecordOf,
+	type SeenRecordLimits,
+} from '../shared/events/seenRecord';
 
 /**
- * Where the record of started events lives, and when n8n is asked to save it.
+ * Where the record of started events lives, and when it is saved. The design, and what it cannot promise, is
+ * in the README ("Retried deliveries"); in short:
  *
- * This process's memory holds the record and answers every check. The node's static data holds a copy, which
- * n8n loads with the workflow on every request and saves, as one whole column, after `webhook()` when it was
- * changed: that copy is what survives a restart and what other n8n processes read.
- *
- * Writing the whole record on every event would make each event cost as much as the record is large, so the
- * copy is changed at most once a second per trigger: an event a second or more after the last save changes it
- * on its own request; events in between are saved by a flush request that the trigger posts to its own URL once
- * the second is over (n8n saves static data only after a request). The flush request starts nothing.
+ * - An event counts as started only once n8n has answered klink with a 2xx. On n8n 2.x that answer comes after
+ *   the execution is stored (and, in queue mode, queued); on 1.x it comes where n8n answers its own Webhook
+ *   node. A delivery that failed, or whose answer never went out (n8n killed), is not recorded, so klink's
+ *   retry runs it.
+ * - This process's memory holds the record and answers every check. The node's static data holds a copy,
+ *   which n8n loads with the workflow on every request in every process: that copy is what survives a
+ *   restart and what other webhook processes learn from.
+ * - n8n saves static data only after a request, as one whole column with no lock. So the copy is written by a
+ *   flush request that the trigger posts to its own production URL at most once a second, carrying the new
+ *   digests. Whichever process the load balancer gives it to merges them with the stored copy and saves; n8n
+ *   answers the flush only after saving. A second flush checks the digests are still there (a concurrent
+ *   writer may have overwritten them) and writes them again if not.
  */
 export const SAVE_INTERVAL_MS = 1000;
+/** How long after a flush its digests are checked in the stored copy. */
+export const VERIFY_DELAY_MS = 2000;
+/** Digests not found stored after this long are given up on (the record is rewritten by later flushes). */
+const VERIFY_GIVE_UP_MS = 60_000;
 export const FLUSH_HEADER = 'x-klink-dedupe-flush';
 const FLUSH_TOKEN_TTL_MS = 60_000;
 const STATIC_DATA_KEY = 'seenRecord';
@@ -26,17 +42,20 @@ interface NodeDedupe {
 	record: SeenEventRecord;
 	/** The `rev` of the stored copy last merged, so an unchanged copy is not merged again. */
 	knownRev?: string;
-	/** The `rev` this process last wrote: a stored copy with another one means that write was lost or overtaken. */
-	writtenRev?: string;
-	unsaved: boolean;
+	/** Started events (digest → when) not yet sent to the stored copy. */
+	unsaved: Map<string, number>;
+	/** Sent by a flush that saved them; kept until a later flush finds them in the stored copy. */
+	unverified: Map<string, number>;
+	/** Deliveries being started: the outcome is whether n8n answered them with a 2xx. */
+	inFlight: Map<string, Promise<boolean>>;
+	/** The stored copy lost the record (or is in the old format): the next flush writes all of memory. */
+	rewrite: boolean;
 	flushScheduled: boolean;
-	lastSaveAt: number;
-	flushFailureLogged?: boolean;
+	lastFlushAt: number;
+	failedFlushes: number;
 }
 
 const byNode = new Map<string, NodeDedupe>();
-/** Proves a flush request came from this process: it is never stored and dies with the process. */
-const processKey = randomBytes(32);
 const processId = randomBytes(6).toString('base64url');
 let revision = 0;
 
@@ -48,118 +67,216 @@ function stateOf(context: IWebhookFunctions, limits: SeenRecordLimits): NodeDedu
 	const key = nodeKey(context);
 	let state = byNode.get(key);
 	if (!state) {
-		state = { record: new SeenEventRecord(limits), unsaved: false, flushScheduled: false, lastSaveAt: 0 };
+		state = {
+			record: new SeenEventRecord(limits),
+			unsaved: new Map(),
+			unverified: new Map(),
+			inFlight: new Map(),
+			rewrite: false,
+			flushScheduled: false,
+			lastFlushAt: 0,
+			failedFlushes: 0,
+		};
 		byNode.set(key, state);
 	}
 	return state;
 }
 
-/** Brings in what the stored copy knows and memory does not (after a restart, or another process's write). */
-function mergeStored(state: NodeDedupe, staticData: IDataObject, now: number): boolean {
-	let changed = false;
+/** Brings in what the stored copy knows and memory does not: after a restart, or another process's write. */
+function syncWithStored(state: NodeDedupe, staticData: IDataObject, now: number): void {
 	const stored = staticData[STATIC_DATA_KEY] as { rev?: string } | undefined;
 	if (stored && stored.rev !== state.knownRev) {
-		state.record.merge(stored, now);
+		state.record.mergeStoredCopy(stored, now);
 		state.knownRev = stored.rev;
-		if (state.writtenRev !== undefined && stored.rev !== state.writtenRev) changed = true;
 	}
+	// A run that saved the workflow's static data from its own copy can erase the record (n8n 2.x workers
+	// start runs with empty static data): memory still has it, so it is written back.
+	if (!stored && state.record.size > 0) state.rewrite = true;
 	const legacy = staticData[LEGACY_STATIC_DATA_KEY] as Record<string, unknown> | undefined;
 	if (legacy && typeof legacy === 'object') {
 		for (const [key, seenAt] of Object.entries(legacy)) {
 			if (typeof seenAt === 'number' && seenAt <= now) state.record.addAt(eventDigest(key), seenAt, now);
 		}
-		changed = true;
+		state.rewrite = true;
 	}
-	return changed;
 }
 
-/** Changes the node's static data, so that n8n saves the record once `webhook()` returns. */
 function writeRecord(state: NodeDedupe, staticData: IDataObject, now: number): void {
 	const rev = `${processId}.${++revision}`;
 	staticData[STATIC_DATA_KEY] = { rev, ...state.record.toStored(now) } as unknown as IDataObject;
 	delete staticData[LEGACY_STATIC_DATA_KEY];
 	state.knownRev = rev;
-	state.writtenRev = rev;
-	state.unsaved = false;
-	state.lastSaveAt = now;
+	for (const [digest, seenAt] of state.unsaved) state.unverified.set(digest, seenAt);
+	state.unsaved.clear();
+	state.rewrite = false;
 }
 
-function flushToken(nodeId: string, issuedAt: number): string {
-	const mac = createHmac('sha256', processKey).update(`${nodeId}|${issuedAt}`).digest('base64url');
-	return `${issuedAt}.${mac}`;
+/**
+ * The key that proves a flush request came from one of this workflow's n8n processes. Processes share no
+ * secret of n8n's that a node can read, so it is derived from the trigger's own credential (and ids only the
+ * workflow knows); with authentication None anyone who can reach the URL can already start the workflow.
+ */
+export function flushKey(context: IWebhookFunctions, credentialSecret: string): Buffer {
+	const node = context.getNode();
+	return createHash('sha256')
+		.update(`klink-dedupe-flush|${context.getWorkflow().id ?? ''}|${node.id}|${node.webhookId ?? ''}|${credentialSecret}`)
+		.digest();
 }
 
-function isValidFlushToken(nodeId: string, token: string, now: number): boolean {
+function flushToken(key: Buffer, issuedAt: number, body: string): string {
+	return `${issuedAt}.${createHmac('sha256', key).update(`${issuedAt}|${body}`).digest('base64url')}`;
+}
+
+function isValidFlushToken(key: Buffer, token: string, body: Buffer, now: number): boolean {
 	const issuedAt = Number(token.split('.')[0]);
 	if (!Number.isSafeInteger(issuedAt) || Math.abs(now - issuedAt) > FLUSH_TOKEN_TTL_MS) return false;
-	const expected = Buffer.from(flushToken(nodeId, issuedAt));
+	const expected = Buffer.from(flushToken(key, issuedAt, body.toString('utf8')));
 	const given = Buffer.from(token);
 	return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
-/** Saves on this request if the last save is a second old or more; otherwise posts a flush request then. */
-function requestSave(context: IWebhookFunctions, state: NodeDedupe, staticData: IDataObject, now: number): void {
-	state.unsaved = true;
-	if (now - state.lastSaveAt >= SAVE_INTERVAL_MS) {
-		writeRecord(state, staticData, now);
-		return;
-	}
+interface FlushBody {
+	/** Digests started since the last flush. */
+	save?: unknown;
+	/** Digests an earlier flush saved: are they still in the stored copy? */
+	verify?: unknown;
+	/** Write the whole record even if nothing is missing. */
+	rewrite?: boolean;
+}
+
+interface FlushAnswer {
+	saved?: boolean;
+	verified?: boolean;
+}
+
+/** Sends what memory has that the stored copy may not, at most once per SAVE_INTERVAL_MS per trigger. */
+function scheduleFlush(context: IWebhookFunctions, state: NodeDedupe, key: Buffer, delayMs?: number): void {
+	if (state.flushScheduled) return;
 	const url = context.getNodeWebhookUrl('default');
-	if (state.flushScheduled || !url) return;
+	if (!url) return;
 	state.flushScheduled = true;
-	const id = nodeKey(context);
-	void sleep(state.lastSaveAt + SAVE_INTERVAL_MS - now)
-		.then(async () => {
-			state.flushScheduled = false;
-			// Saved meanwhile by a later event: no request needed.
-			if (!state.unsaved) return;
-			await context.helpers.httpRequest({
+	const wait = delayMs ?? Math.max(0, state.lastFlushAt + SAVE_INTERVAL_MS - Date.now());
+	void sleep(wait).then(async () => {
+		state.flushScheduled = false;
+		const now = Date.now();
+		for (const [digest, seenAt] of state.unverified) if (now - seenAt > VERIFY_GIVE_UP_MS) state.unverified.delete(digest);
+		const save = [...state.unsaved];
+		const verify = [...state.unverified];
+		if (save.length === 0 && verify.length === 0 && !state.rewrite) {
+			if (state.unverified.size > 0) scheduleFlush(context, state, key, VERIFY_DELAY_MS);
+			return;
+		}
+		for (const [digest] of save) state.unsaved.delete(digest);
+		state.lastFlushAt = now;
+		const body = JSON.stringify({
+			save: save.length > 0 ? storedRecordOf(save) : undefined,
+			verify: verify.length > 0 ? storedRecordOf(verify) : undefined,
+			rewrite: state.rewrite || undefined,
+		} satisfies FlushBody);
+		try {
+			const answer = (await context.helpers.httpRequest({
 				method: 'POST',
 				url,
-				headers: { [FLUSH_HEADER]: flushToken(id, Date.now()) },
-				body: {},
-				json: true,
-			});
-		})
-		.catch((error: Error) => {
-			if (state.flushFailureLogged) return;
-			state.flushFailureLogged = true;
-			context.logger.warn(
-				`Klink Trigger "${context.getNode().name}": could not reach its own URL to save the dedupe record ` +
-					`(${error.message}); the record is saved with a later event instead`,
-			);
-		});
+				headers: { [FLUSH_HEADER]: flushToken(key, now, body), 'content-type': 'application/json' },
+				body,
+				json: false,
+			})) as unknown;
+			const parsed = (typeof answer === 'string' ? JSON.parse(answer) : answer) as FlushAnswer;
+			state.failedFlushes = 0;
+			if (parsed.verified === true) for (const [digest] of verify) state.unverified.delete(digest);
+			for (const [digest, seenAt] of save) state.unverified.set(digest, seenAt);
+			if (state.unsaved.size > 0 || state.unverified.size > 0) scheduleFlush(context, state, key, VERIFY_DELAY_MS);
+		} catch (error) {
+			for (const [digest, seenAt] of save) state.unsaved.set(digest, seenAt);
+			state.failedFlushes++;
+			if (state.failedFlushes === 1) {
+				context.logger.warn(
+					`Klink Trigger "${context.getNode().name}": could not reach its own production URL to save the dedupe ` +
+						`record (${(error as Error).message}); until it can, retries are recognised by this process only`,
+				);
+			}
+			// Tried again with the next started event: no timer keeps a stopped or deactivated trigger busy.
+		}
+	});
 }
 
+/** What the dedupe record says of a delivery. */
+export type DeliveryClaim =
+	/** Not seen: start it, and call `settle` with whether n8n answered it with a 2xx. */
+	| { kind: 'new'; settle: (started: boolean) => void }
+	/** Started before (answered 2xx): a retry. */
+	| { kind: 'started' }
+	/** The same event is being started by another request right now: `outcome` is whether it was. */
+	| { kind: 'inFlight'; outcome: Promise<boolean> };
+
 /**
- * Checks `key` against the record and records it. Returns true for a retry of an event already started.
- * For production requests only: the caller keeps test requests (the editor's Test URL) away from the record.
+ * Checks an event against the record. For production requests only: the caller keeps test requests (the
+ * editor's Test URL) away from the record.
  */
-export function isDuplicateDelivery(context: IWebhookFunctions, key: string, limits: SeenRecordLimits): boolean {
+export function claimDelivery(context: IWebhookFunctions, key: string, limits: SeenRecordLimits, flushSecret: Buffer): DeliveryClaim {
 	const now = Date.now();
 	const state = stateOf(context, limits);
-	const staticData = context.getWorkflowStaticData('node');
-	const storedIsBehind = mergeStored(state, staticData, now);
-	const duplicate = !state.record.add(eventDigest(key), now);
-	if (!duplicate || storedIsBehind) requestSave(context, state, staticData, now);
-	return duplicate;
+	syncWithStored(state, context.getWorkflowStaticData('node'), now);
+	if (state.rewrite) scheduleFlush(context, state, flushSecret);
+	const digest = eventDigest(key);
+	if (state.record.has(digest, now)) return { kind: 'started' };
+	const inFlight = state.inFlight.get(digest);
+	if (inFlight) return { kind: 'inFlight', outcome: inFlight };
+
+	let resolveOutcome: (started: boolean) => void = () => undefined;
+	state.inFlight.set(digest, new Promise<boolean>((resolve) => (resolveOutcome = resolve)));
+	let settled = false;
+	return {
+		kind: 'new',
+		settle: (started) => {
+			if (settled) return;
+			settled = true;
+			state.inFlight.delete(digest);
+			const at = Date.now();
+			if (started && state.record.add(digest, at)) {
+				state.unsaved.set(digest, at);
+				scheduleFlush(context, state, flushSecret);
+			}
+			resolveOutcome(started);
+		},
+	};
 }
 
 /**
- * Answers a flush request this process sent to itself: saves the record and starts nothing. Returns undefined
- * for any other request (which then goes through the usual checks).
+ * Answers a flush request (from any of the workflow's processes): merges its digests with the stored copy and
+ * memory, and changes the static data if anything is missing from it, which n8n saves before it sends this
+ * answer. Starts nothing. Returns undefined for any other request (which then goes through the usual checks).
  */
-export function answerFlushRequest(context: IWebhookFunctions): IWebhookResponseData | undefined {
+export function answerFlushRequest(
+	context: IWebhookFunctions,
+	rawBody: Buffer,
+	limits: SeenRecordLimits,
+	flushSecret: () => Promise<Buffer>,
+): Promise<IWebhookResponseData> | undefined {
 	const token = (context.getHeaderData() as Record<string, unknown>)[FLUSH_HEADER];
 	if (typeof token !== 'string' || context.getMode() === 'manual') return undefined;
-	const now = Date.now();
-	const valid = isValidFlushToken(nodeKey(context), token, now);
-	const state = byNode.get(nodeKey(context));
-	if (valid && state?.unsaved) {
+	return (async () => {
+		const now = Date.now();
+		if (!isValidFlushToken(await flushSecret(), token, rawBody, now)) {
+			context.getResponseObject().status(401).end();
+			return { noWebhookResponse: true };
+		}
+		let body: FlushBody;
+		try {
+			body = JSON.parse(rawBody.toString('utf8')) as FlushBody;
+		} catch {
+			body = {};
+		}
+		const state = stateOf(context, limits);
 		const staticData = context.getWorkflowStaticData('node');
-		mergeStored(state, staticData, now);
-		writeRecord(state, staticData, now);
-	}
-	context.getResponseObject().status(valid ? 204 : 401).end();
-	return { noWebhookResponse: true };
+		syncWithStored(state, staticData, now);
+		const stored = staticData[STATIC_DATA_KEY];
+		const verified = storedDigests(body.verify).every(([digest, start]) => storedRecordHas(stored, digest, start));
+		const toSave = storedDigests(body.save);
+		const missing = !verified || toSave.some(([digest, start]) => !storedRecordHas(stored, digest, start));
+		state.record.merge(body.save, now);
+		state.record.merge(body.verify, now);
+		if (missing || body.rewrite === true || state.rewrite || state.unsaved.size > 0) writeRecord(state, staticData, now);
+		return { webhookResponse: { saved: true, verified } satisfies FlushAnswer };
+	})();
 }

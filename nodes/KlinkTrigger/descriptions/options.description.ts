@@ -8,6 +8,27 @@ export const optionsProperty: INodeProperties = {
 	default: {},
 	options: [
 		{
+			displayName: 'Answer klink.cloud',
+			name: 'answerWhen',
+			type: 'options',
+			options: [
+				{
+					name: 'Immediately',
+					value: 'immediately',
+					description:
+						'As soon as the event is verified, before n8n stores the execution: fastest on n8n 2.x with one process, but an event is lost if n8n then fails to store it',
+				},
+				{
+					name: 'When the Execution Is Stored',
+					value: 'stored',
+					description:
+						'After n8n has stored the execution (and queued it, in queue mode), with a 500 if that failed so that klink.cloud retries; n8n 1.x answers before storing whichever is chosen',
+				},
+			],
+			default: 'stored',
+			description: 'When an accepted event is answered 200, which is when klink.cloud stops retrying it',
+		},
+		{
 			displayName: 'Deduplicate Retries',
 			name: 'deduplicate',
 			type: 'boolean',

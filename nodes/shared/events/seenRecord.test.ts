@@ -1,4 +1,13 @@
-import { BUCKET_MS, DIGEST_LENGTH, eventDigest, SeenEventRecord, type StoredSeenRecord } from './seenRecord';
+import {
+	BUCKET_MS,
+	DIGEST_LENGTH,
+	eventDigest,
+	SeenEventRecord,
+	storedDigests,
+	storedRecordHas,
+	storedRecordOf,
+	type StoredSeenRecord,
+} from './seenRecord';
 
 const MINUTE = 60_000;
 const limits = { windowMs: 5 * MINUTE, maxKeys: 1000 };
@@ -135,6 +144,63 @@ describe('SeenEventRecord', () => {
 		}
 		const final = readBack(store, now);
 		expect(all.filter((digest) => !final.has(digest, now))).toEqual([]);
+	});
+});
+
+describe('stored copies and flush bodies', () => {
+	it('reads again only the stored buckets that changed since the last merge', () => {
+		const writer = new SeenEventRecord(limits);
+		const keys = digests(300);
+		keys.slice(0, 200).forEach((digest, i) => writer.add(digest, T0 + i * 100)); // buckets T0 and T0+10 s
+		const reader = new SeenEventRecord(limits);
+		const first = writer.toStored(T0 + 20_000);
+		expect(reader.mergeStoredCopy(JSON.parse(JSON.stringify(first)), T0 + 20_000)).toBe(200);
+		// The same copy, loaded again (a new object, as n8n loads it per request): nothing to read.
+		expect(reader.mergeStoredCopy(JSON.parse(JSON.stringify(first)), T0 + 20_000)).toBe(0);
+		// Another process adds to the newest bucket: only that bucket is read, and only its new digest is added.
+		writer.add(keys[200], T0 + 19_999);
+		const second = writer.toStored(T0 + 20_000);
+		const spy = jest.spyOn(reader, 'merge');
+		expect(reader.mergeStoredCopy(second, T0 + 20_000)).toBe(1);
+		expect((spy.mock.calls[0][0] as StoredSeenRecord).buckets.map(([start]) => start)).toEqual([T0 + 10_000]);
+		expect(reader.has(keys[200], T0 + 20_000)).toBe(true);
+	});
+
+	it('carries digests with their bucket in a flush body, and finds them in a stored copy only where they are', () => {
+		const a = eventDigest('a');
+		const b = eventDigest('b');
+		const body = storedRecordOf([
+			[a, T0 + 15_000],
+			[b, T0 + 1],
+		]);
+		expect(body.buckets).toEqual([
+			[T0, b],
+			[T0 + 10_000, a],
+		]);
+		expect(storedDigests(JSON.parse(JSON.stringify(body)))).toEqual([
+			[b, T0],
+			[a, T0 + 10_000],
+		]);
+		expect(storedDigests({ v: 1 })).toEqual([]);
+
+		const stored = storedRecordOf([[a, T0 + 12_000]]);
+		expect(storedRecordHas(stored, a, T0 + 10_000)).toBe(true);
+		expect(storedRecordHas(stored, a, T0)).toBe(false);
+		expect(storedRecordHas(stored, b, T0 + 10_000)).toBe(false);
+		expect(storedRecordHas(undefined, a, T0 + 10_000)).toBe(false);
+	});
+
+	it('does not find a digest that only appears across the boundary of two others', () => {
+		const x = 'AAAAAAXXXXXX';
+		const y = 'YYYYYYAAAAAA';
+		const stored = storedRecordOf([
+			[x, T0],
+			[y, T0],
+		]);
+		// "XXXXXXYYYYYY" occurs in the bucket's text, but not at a digest boundary.
+		expect(stored.buckets[0][1]).toContain('XXXXXXYYYYYY');
+		expect(storedRecordHas(stored, 'XXXXXXYYYYYY', T0)).toBe(false);
+		expect(storedRecordHas(stored, y, T0)).toBe(true);
 	});
 });
 

@@ -44,6 +44,8 @@ export class SeenEventRecord {
 	private readonly buckets: Bucket[] = [];
 	/** digest -> start of the bucket it was first seen in */
 	private readonly index = new Map<string, number>();
+	/** Each stored bucket as last merged, so an unchanged bucket is not read again (see mergeStoredCopy). */
+	private readonly mergedBuckets = new Map<number, string>();
 
 	constructor(private readonly limits: SeenRecordLimits) {}
 
@@ -96,6 +98,23 @@ export class SeenEventRecord {
 		return added;
 	}
 
+	/**
+	 * Like `merge`, for the stored copy n8n loads on every request: buckets that are exactly as last merged
+	 * are skipped, so the cost follows what other writers changed, not what the record holds.
+	 */
+	mergeStoredCopy(stored: unknown, now: number): number {
+		if (!isStoredRecord(stored)) return 0;
+		for (const start of this.mergedBuckets.keys()) if (this.isExpired(start, now)) this.mergedBuckets.delete(start);
+		const changed = stored.buckets.filter(([start, digests]) => this.mergedBuckets.get(start) !== digests);
+		for (const [start, digests] of changed) this.mergedBuckets.set(start, digests);
+		return changed.length === 0 ? 0 : this.merge({ ...stored, buckets: changed }, now);
+	}
+
+	/** When `digest` was first seen (its bucket's start), if it is kept. */
+	seenAt(digest: string): number | undefined {
+		return this.index.get(digest);
+	}
+
 	toStored(now: number): StoredSeenRecord {
 		this.expire(now);
 		return {
@@ -145,7 +164,44 @@ export class SeenEventRecord {
 	}
 }
 
-function bucketStart(time: number): number {
+/** A stored record of just these digests, each with the time it was first seen: the form a flush carries. */
+export function storedRecordOf(seen: Iterable<[digest: string, seenAt: number]>): StoredSeenRecord {
+	const byBucket = new Map<number, string[]>();
+	for (const [digest, seenAt] of seen) {
+		const start = bucketStart(seenAt);
+		const bucket = byBucket.get(start);
+		if (bucket) bucket.push(digest);
+		else byBucket.set(start, [digest]);
+	}
+	const buckets = [...byBucket.entries()].sort(([a], [b]) => a - b).map(([start, digests]): [number, string] => [start, digests.join('')]);
+	return { v: STORED_RECORD_VERSION, bucketMs: BUCKET_MS, buckets };
+}
+
+/** The digests of a stored record with the start of their bucket; nothing for anything else. */
+export function storedDigests(stored: unknown): Array<[digest: string, bucketStart: number]> {
+	if (!isStoredRecord(stored)) return [];
+	const out: Array<[string, number]> = [];
+	for (const [start, digests] of stored.buckets) {
+		for (let i = 0; i + DIGEST_LENGTH <= digests.length; i += DIGEST_LENGTH) out.push([digests.slice(i, i + DIGEST_LENGTH), start]);
+	}
+	return out;
+}
+
+/**
+ * Whether a stored record holds `digest` in the bucket that starts at `start`. Reads that one bucket only, at
+ * digest boundaries, so checking a few digests stays cheap whatever the record holds.
+ */
+export function storedRecordHas(stored: unknown, digest: string, start: number): boolean {
+	if (!isStoredRecord(stored)) return false;
+	const bucket = stored.buckets.find(([bucketStartMs]) => bucketStartMs === start);
+	if (!bucket) return false;
+	for (let at = bucket[1].indexOf(digest); at !== -1; at = bucket[1].indexOf(digest, at + 1)) {
+		if (at % DIGEST_LENGTH === 0) return true;
+	}
+	return false;
+}
+
+export function bucketStart(time: number): number {
 	return Math.floor(time / BUCKET_MS) * BUCKET_MS;
 }
 

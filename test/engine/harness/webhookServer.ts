@@ -38,6 +38,8 @@ interface WebhookRoute {
 
 type WebhookRequest = Request & { rawBody?: Buffer };
 
+const QUIET_MS = 2500;
+
 /** What n8n answers for `responseMode: lastNode` (the Webhook node's default Response Data, *First Entry JSON*). */
 function lastNodeAnswer(run: EngineRun): { status: number; body: unknown } {
 	const { resultData } = run.run.data;
@@ -73,6 +75,7 @@ export class WebhookServer {
 	private readonly nodeTypes: EngineNodeTypes;
 	private readonly credentials: CredentialsByType;
 	private routes: WebhookRoute[] = [];
+	private lastRequestAt = 0;
 
 	constructor(private readonly settings: WebhookServerSettings) {
 		this.nodeTypes = settings.nodeTypes ?? new EngineNodeTypes();
@@ -85,6 +88,7 @@ export class WebhookServer {
 		this.routes = this.settings.workflow.nodes.flatMap((node) => this.routesOf(node));
 		const app = express();
 		app.use((req, res) => {
+			this.lastRequestAt = Date.now();
 			this.handle(req as WebhookRequest, res).catch((error: Error) => {
 				if (!res.headersSent) res.status(500).json({ code: 0, message: error.message });
 			});
@@ -94,7 +98,13 @@ export class WebhookServer {
 		return this;
 	}
 
+	/**
+	 * Closes the endpoint once it has been quiet for QUIET_MS: a trigger may still call its own URL after a
+	 * request (the Klink Trigger's dedupe flush, a second later, and its check two seconds after that).
+	 */
 	async stop(): Promise<void> {
+		const deadline = Date.now() + 10_000;
+		while (Date.now() - this.lastRequestAt < QUIET_MS && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
 		await closeServer(this.server);
 		await Promise.allSettled(this.executions);
 	}
