@@ -1,0 +1,84 @@
+import { sleepMs } from './n8nInstance';
+
+/** One event as klink sends it: the same bytes and signature on every attempt. */
+export interface SignedDelivery {
+	body: string;
+	signature: string;
+}
+
+export interface DeliveryOutcome {
+	/** Statuses of every attempt, in order; 0 for an attempt that got no answer (timeout, connection lost). */
+	attempts: number[];
+	/** The body of the last answer. */
+	body: string;
+	answered2xx: boolean;
+}
+
+export interface SendOptions {
+	/** Requests in flight at once. */
+	inFlight: number;
+	/** Where attempt `attempt` (0 for the first) of delivery `index` goes. */
+	urlFor: (index: number, attempt: number) => string;
+	/** klink waits 10 s for an answer, then counts the attempt as failed. */
+	timeoutMs?: number;
+	/** Delay before a failed attempt is sent again (klink: 30, 60, 90 s; tests use less). */
+	retryDelayMs?: number;
+	/** Attempts in all, the first included. */
+	maxAttempts?: number;
+}
+
+/**
+ * Sends deliveries the way klink.cloud does: each attempt waits up to `timeoutMs`; anything but a 2xx
+ * (an error status, a timeout, a lost connection) is sent again after `retryDelayMs`, the same bytes with
+ * the same signature, up to `maxAttempts`.
+ */
+export async function sendLikeKlink(deliveries: SignedDelivery[], options: SendOptions): Promise<DeliveryOutcome[]> {
+	const { inFlight, urlFor, timeoutMs = 10_000, retryDelayMs = 2000, maxAttempts = 4 } = options;
+	const outcomes: DeliveryOutcome[] = deliveries.map(() => ({ attempts: [], body: '', answered2xx: false }));
+	const queue: Array<{ index: number; notBefore: number }> = deliveries.map((_, index) => ({ index, notBefore: 0 }));
+	let pending = deliveries.length;
+
+	const attempt = async (index: number): Promise<void> => {
+		const outcome = outcomes[index];
+		const url = urlFor(index, outcome.attempts.length);
+		try {
+			const response = await fetch(url, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', 'x-signature': deliveries[index].signature },
+				body: deliveries[index].body,
+				signal: AbortSignal.timeout(timeoutMs),
+			});
+			outcome.body = await response.text();
+			outcome.attempts.push(response.status);
+			outcome.answered2xx = response.status >= 200 && response.status < 300;
+		} catch {
+			outcome.attempts.push(0);
+		}
+		if (outcome.answered2xx || outcome.attempts.length >= maxAttempts) pending--;
+		else queue.push({ index, notBefore: Date.now() + retryDelayMs });
+	};
+
+	const worker = async (): Promise<void> => {
+		while (pending > 0) {
+			const nextAt = queue.findIndex((item) => item.notBefore <= Date.now());
+			if (nextAt === -1) {
+				await sleepMs(50);
+				continue;
+			}
+			const [item] = queue.splice(nextAt, 1);
+			await attempt(item.index);
+		}
+	};
+	await Promise.all(Array.from({ length: inFlight }, worker));
+	return outcomes;
+}
+
+/** How many times each marker appears among what the workflow recorded: 0 is lost, 2 or more is doubled. */
+export function runCounts(markers: string[], recorded: string[]): { lost: string[]; doubled: string[] } {
+	const counts = new Map<string, number>();
+	for (const marker of recorded) counts.set(marker, (counts.get(marker) ?? 0) + 1);
+	return {
+		lost: markers.filter((marker) => (counts.get(marker) ?? 0) === 0),
+		doubled: markers.filter((marker) => (counts.get(marker) ?? 0) > 1),
+	};
+}
