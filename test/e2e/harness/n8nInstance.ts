@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { tmpdir } from 'os';
 import { join } from 'path';
 
+import type { QueueTopology } from './queueTopology';
 import { n8nInstallDir, nodeBinary, type N8nMajor } from './versions';
 
 export interface InstanceInfo {
@@ -15,6 +16,13 @@ export interface InstanceInfo {
 	apiKey: string;
 	cookie: string;
 	pid: number;
+	/**
+	 * Queue mode only: the public base production webhooks are served on (the nginx front); `baseUrl` is then
+	 * n8n main (REST, editor), whose production webhooks are off. Absent, webhooks are on `baseUrl`.
+	 */
+	webhookBaseUrl?: string;
+	/** Queue mode only: the whole topology (see queueTopology.ts); `pid`, `logFile`, `port` are main's. */
+	queue?: QueueTopology;
 }
 
 const ENCRYPTION_KEY = 'klink-e2e-encryption-key-not-a-secret';

@@ -256,10 +256,14 @@ async function waitForWorkerHealth(port: number, timeoutMs = 60_000): Promise<vo
 }
 
 /**
- * Stops everything that runs (nginx, webhook processes, workers, main, Redis, PostgreSQL, in that order) and,
- * with `remove`, deletes the topology's folder. Accepts a topology that only partly started.
+ * Stops everything that runs (nginx, webhook processes, workers, main, Redis, PostgreSQL, in that order).
+ * `remove: true` then deletes the topology's folder; `'keep-logs'` deletes all of it but logs/ (n8n's logs)
+ * and the logs of nginx, Redis and PostgreSQL. Accepts a topology that only partly started.
  */
-export async function stopQueueTopology(topology: Partial<QueueTopology>, options: { remove?: boolean } = {}): Promise<void> {
+export async function stopQueueTopology(
+	topology: Partial<QueueTopology>,
+	options: { remove?: boolean | 'keep-logs' } = {},
+): Promise<void> {
 	const errors: unknown[] = [];
 	const attempt = async (step: () => unknown) => {
 		try {
@@ -273,7 +277,14 @@ export async function stopQueueTopology(topology: Partial<QueueTopology>, option
 	if (topology.main) await attempt(() => stopProcess(topology.main!.pid));
 	if (topology.redis) await attempt(() => stopRedis(topology.redis!, false));
 	if (topology.postgres) await attempt(() => stopPostgres(topology.postgres!));
-	if (options.remove && topology.dir) rmSync(topology.dir, { recursive: true, force: true });
+	if (options.remove === true && topology.dir) rmSync(topology.dir, { recursive: true, force: true });
+	if (options.remove === 'keep-logs' && topology.dir) {
+		for (const p of [topology.main, ...(topology.webhooks ?? []), ...(topology.workers ?? [])]) {
+			if (p) rmSync(p.userFolder, { recursive: true, force: true });
+		}
+		if (topology.postgres) rmSync(topology.postgres.dataDir, { recursive: true, force: true });
+		if (topology.nginx) rmSync(join(topology.nginx.dir, 'temp'), { recursive: true, force: true });
+	}
 	if (errors.length > 0) throw new Error(`stopping the queue topology: ${errors.map((e) => (e as Error).message).join('; ')}`);
 }
 
