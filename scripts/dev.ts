@@ -68,7 +68,8 @@ async function queueMode(major: N8nMajor, basePort: number, tarball: string): Pr
 
 	const started = Date.now();
 	try {
-		topology = await startQueueTopology({ major, tarball, basePort, log: (line) => console.log(`[queue] ${line}`) });
+		const publicFront = process.env.KLINK_QUEUE_FRONT === 'round-robin' ? 'round-robin' : 'klink-pinned';
+		topology = await startQueueTopology({ major, tarball, basePort, publicFront, log: (line) => console.log(`[queue] ${line}`) });
 	} catch (error) {
 		// startQueueTopology has stopped what it started.
 		console.error(error);
@@ -86,8 +87,9 @@ async function queueMode(major: N8nMajor, basePort: number, tarball: string): Pr
 	}
 	const logs = queueLogFiles(topology);
 	console.log(
-		`\nqueue mode up in ${Date.now() - started} ms: front (nginx, round-robin webhooks) ${topology.frontUrl}, ` +
-			`"klink pinned" front ${topology.pinnedFrontUrl}, main ${topology.mainUrl}, ` +
+		`\nqueue mode up in ${Date.now() - started} ms: front (nginx, ${topology.publicFront} webhooks; the public ` +
+			`webhook base) ${topology.frontUrl}, "klink pinned" front ${topology.pinnedFrontUrl}, round-robin front ` +
+			`${topology.roundRobinFrontUrl}, main ${topology.mainUrl}, ` +
 			`webhook processes ${topology.webhooks.map((p) => p.port).join(' and ')}, ` +
 			`workers (health) ${topology.workers.map((p) => p.port).join(' and ')}, PostgreSQL ${topology.postgres.port}, ` +
 			`Redis ${topology.redis.port}; logs in ${join(topology.dir, 'logs')} (nginx: ${logs.nginxAccess})`,

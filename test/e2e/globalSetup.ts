@@ -31,7 +31,10 @@ export default async function globalSetup(): Promise<void> {
 async function queueSetup(major: 1 | 2, tarball: string): Promise<void> {
 	const basePort = Number(process.env.KLINK_E2E_PORT ?? (major === 1 ? 5710 : 5720));
 	const started = Date.now();
-	const queue = await startQueueTopology({ major, tarball, basePort, log: (line) => console.log(`[queue] ${line}`) });
+	// KLINK_E2E_QUEUE_FRONT=round-robin: the public webhook base balances between the webhook processes instead
+	// of the README's "klink pinned" recipe (webhook process 1, process 2 as backup).
+	const publicFront = process.env.KLINK_E2E_QUEUE_FRONT === 'round-robin' ? 'round-robin' : 'klink-pinned';
+	const queue = await startQueueTopology({ major, tarball, basePort, publicFront, log: (line) => console.log(`[queue] ${line}`) });
 	const { main } = queue;
 	writeState({
 		major,
@@ -46,5 +49,5 @@ async function queueSetup(major: 1 | 2, tarball: string): Promise<void> {
 		pid: main.pid,
 		queue,
 	});
-	console.log(`\nn8n ${n8nVersion(major)} in queue mode up in ${Date.now() - started} ms: front ${queue.frontUrl}, main ${queue.mainUrl} (logs: ${queue.dir}/logs)`);
+	console.log(`\nn8n ${n8nVersion(major)} in queue mode up in ${Date.now() - started} ms: front ${queue.frontUrl} (${publicFront}), main ${queue.mainUrl} (logs: ${queue.dir}/logs)`);
 }

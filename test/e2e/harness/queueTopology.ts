@@ -12,7 +12,7 @@ import {
 	spawnN8n,
 	waitForLog,
 } from './n8nInstance';
-import { startNginx, stopNginx, type NginxState } from './queue/nginx';
+import { startNginx, stopNginx, type FrontVariant, type NginxState } from './queue/nginx';
 import { initPostgres, postgresEnvironment, restartPostgres as restartPostgresServer, stopPostgres, type PostgresState } from './queue/postgres';
 import { isAlive, killProcessGroup, stopProcess, assertPortsFree } from './queue/processes';
 import { redisEnvironment, restartRedis as restartRedisServer, startRedis, stopRedis, type RedisState } from './queue/redis';
@@ -22,15 +22,20 @@ import { n8nVersion, type N8nMajor } from './versions';
  * n8n in queue mode (EXECUTIONS_MODE=queue) on one machine, all on 127.0.0.1, every part a plain process with
  * its own port and folder under one topology folder (outside the repository):
  *
- *   client ─▶ nginx front ─┬─ /webhook/*  ─▶ n8n webhook 1, n8n webhook 2 (round robin; or pinned, see below)
+ *   client ─▶ nginx front ─┬─ /webhook/*  ─▶ n8n webhook 1, n8n webhook 2 ("klink pinned" or round robin)
  *                          └─ everything else (editor, REST, /webhook-test/) ─▶ n8n main
  *   n8n main, webhook processes ─ enqueue executions ─▶ Redis ─▶ n8n worker 1, n8n worker 2 (run them)
  *   every n8n process ─▶ PostgreSQL (workflows, credentials, executions)
  *
+ * nginx serves two fronts with the two ways of routing /webhook/ (see queue/nginx.ts): "klink pinned" (every
+ * production webhook to webhook process 1, process 2 as backup: the README's recipe) and round-robin. The one
+ * chosen as `publicFront` is n8n's public webhook base (N8N_WEBHOOK_URL / WEBHOOK_URL): the Production URL
+ * users paste into klink, which klink signs, and which the trigger calls itself (its dedupe-record flush).
+ *
  * Ports, from a base port B (`KLINK_QUEUE_PORT` in the scripts; keep B..B+8 and B+1000..B+1008 free):
- *   B front (round-robin), B+1 front ("klink pinned"), B+2 main, B+3 and B+4 webhook processes, B+5 and B+6
- *   workers (health check: GET /healthz/readiness), B+7 PostgreSQL, B+8 Redis; each n8n process's task broker
- *   on its port + 1000.
+ *   B the public front, B+1 the other front, B+2 main, B+3 and B+4 webhook processes, B+5 and B+6 workers
+ *   (health check: GET /healthz/readiness), B+7 PostgreSQL, B+8 Redis; each n8n process's task broker on its
+ *   port + 1000.
  *
  * Every n8n process has its own user folder with the packed package installed into its .n8n/nodes, as a user
  * installs it on each machine of a queue-mode setup. Start order: PostgreSQL and Redis, main (migrations, owner
@@ -56,10 +61,13 @@ export interface QueueTopology {
 	major: N8nMajor;
 	dir: string;
 	basePort: number;
-	/** The public address: nginx, round-robin to the webhook processes. Also n8n's public webhook base. */
+	/** The public address (port B): nginx with `publicFront`'s routing; n8n's public webhook base. */
 	frontUrl: string;
-	/** The same front with the "klink pinned" routing (webhook 1, webhook 2 as backup). */
+	publicFront: FrontVariant;
+	/** The front with the "klink pinned" routing (webhook 1, webhook 2 as backup): B or B+1. */
 	pinnedFrontUrl: string;
+	/** The front with round-robin routing: B or B+1. */
+	roundRobinFrontUrl: string;
 	/** n8n main's own address (REST API, editor), without nginx. */
 	mainUrl: string;
 	apiKey: string;
@@ -84,6 +92,8 @@ export interface QueueTopologyOptions {
 	basePort: number;
 	/** Folder for everything (data, user folders, logs); default: a new one under the OS temp folder. */
 	dir?: string;
+	/** The front that is n8n's public webhook base (port B); default "klink-pinned", the README's recipe. */
+	publicFront?: FrontVariant;
 	/** Added to every n8n process's environment. */
 	extraEnv?: Record<string, string>;
 	/** Progress lines ("postgres ready after 2100 ms"); default: none. */
@@ -97,7 +107,7 @@ const WORKERS = 2;
 export function queuePorts(base: number) {
 	return {
 		front: base,
-		pinnedFront: base + 1,
+		otherFront: base + 1,
 		main: base + 2,
 		webhooks: Array.from({ length: WEBHOOK_PROCESSES }, (_, i) => base + 3 + i),
 		workers: Array.from({ length: WORKERS }, (_, i) => base + 3 + WEBHOOK_PROCESSES + i),
@@ -109,7 +119,7 @@ export function queuePorts(base: number) {
 function allPorts(base: number): number[] {
 	const ports = queuePorts(base);
 	const n8nPorts = [ports.main, ...ports.webhooks, ...ports.workers];
-	return [ports.front, ports.pinnedFront, ...n8nPorts, ports.postgres, ports.redis, ...n8nPorts.map((port) => port + 1000)];
+	return [ports.front, ports.otherFront, ...n8nPorts, ports.postgres, ports.redis, ...n8nPorts.map((port) => port + 1000)];
 }
 
 /** Starts the whole topology; resolves once every part is ready and the owner account exists. */
@@ -128,7 +138,10 @@ export async function startQueueTopology(options: QueueTopologyOptions): Promise
 	const dir = options.dir ?? mkdtempSync(join(tmpdir(), `klink-queue-n8n${major}-`));
 	mkdirSync(dir, { recursive: true });
 	chmodSync(dir, 0o755);
+	const publicFront = options.publicFront ?? 'klink-pinned';
+	const otherFront: FrontVariant = publicFront === 'klink-pinned' ? 'round-robin' : 'klink-pinned';
 	const frontUrl = `http://127.0.0.1:${ports.front}/`;
+	const otherFrontUrl = `http://127.0.0.1:${ports.otherFront}/`;
 	const describeProcess = (role: QueueProcess['role'], index: number, port: number): QueueProcess => {
 		const name = role === 'main' ? 'main' : `${role}-${index}`;
 		const userFolder = join(dir, `n8n-${name}`);
@@ -159,7 +172,9 @@ export async function startQueueTopology(options: QueueTopologyOptions): Promise
 			dir,
 			basePort,
 			frontUrl,
-			pinnedFrontUrl: `http://127.0.0.1:${ports.pinnedFront}/`,
+			publicFront,
+			pinnedFrontUrl: publicFront === 'klink-pinned' ? frontUrl : otherFrontUrl,
+			roundRobinFrontUrl: publicFront === 'round-robin' ? frontUrl : otherFrontUrl,
 			mainUrl: `http://127.0.0.1:${ports.main}/`,
 			apiKey: '',
 			cookie: '',
@@ -185,12 +200,12 @@ export async function startQueueTopology(options: QueueTopologyOptions): Promise
 		await startWebhooksAndWorkers(topology);
 		mark('webhook processes and workers');
 		topology.nginx = await startNginx(join(dir, 'nginx'), { main: ports.main, webhooks: ports.webhooks }, [
-			{ port: ports.front, variant: 'round-robin' },
-			{ port: ports.pinnedFront, variant: 'klink-pinned' },
+			{ port: ports.front, variant: publicFront },
+			{ port: ports.otherFront, variant: otherFront },
 		]);
 		Object.assign(partial, topology);
 		mark('nginx');
-		log(`n8n ${n8nVersion(major)} in queue mode: front ${frontUrl}, main ${topology.mainUrl}, logs in ${join(dir, 'logs')}`);
+		log(`n8n ${n8nVersion(major)} in queue mode: front ${frontUrl} (${publicFront}), main ${topology.mainUrl}, logs in ${join(dir, 'logs')}`);
 		return topology;
 	} catch (error) {
 		await stopQueueTopology(partial);
@@ -380,7 +395,8 @@ export function frontUpstreams(topology: QueueTopology, pathPart: string): Array
 		.split('\n')
 		.filter((line) => line.includes(pathPart))
 		.map((line) => {
-			const match = /" (\d{3}) port=(\d+) upstream=(\S+)/.exec(line);
+			// After a failed attempt $upstream_addr lists every server tried: "127.0.0.1:5803, 127.0.0.1:5804".
+			const match = /" (\d{3}) port=(\d+) upstream=(.+?) rt=/.exec(line);
 			return { status: Number(match?.[1]), port: Number(match?.[2]), upstream: match?.[3] ?? '' };
 		});
 }
