@@ -59,6 +59,9 @@ function giveToServerUser(path: string): void {
 export function initPostgres(dir: string, port: number): PostgresState {
 	mkdirSync(dir, { recursive: true, mode: 0o700 });
 	giveToServerUser(dir);
+	if (process.getuid?.() === 0 && spawnSync('runuser', ['-u', SERVER_USER, '--', 'test', '-w', dir]).status !== 0) {
+		throw new Error(`the "${SERVER_USER}" user cannot enter ${dir}: use a folder outside /root (e.g. TMPDIR=/tmp)`);
+	}
 	const state: PostgresState = {
 		port,
 		dir,
@@ -77,11 +80,20 @@ export function initPostgres(dir: string, port: number): PostgresState {
 			`unix_socket_directories = '${dir}'\nmax_connections = 100\nshared_buffers = 64MB\nfsync = off\nsynchronous_commit = off\n`,
 	);
 	startPostgres(state);
+	try {
+		createDatabase(state);
+	} catch (error) {
+		stopPostgres(state);
+		throw error;
+	}
+	return state;
+}
+
+function createDatabase(state: PostgresState): void {
 	const sql =
 		`CREATE USER ${state.user} WITH PASSWORD '${state.password}';\n` +
 		`CREATE DATABASE ${state.database} OWNER ${state.user};\n`;
-	pg('psql', ['-h', dir, '-p', String(port), '-U', SERVER_USER, '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-q', '-f', '-'], sql);
-	return state;
+	pg('psql', ['-h', state.dir, '-p', String(state.port), '-U', SERVER_USER, '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-q', '-f', '-'], sql);
 }
 
 /** Starts the server (pg_ctl, which waits until it accepts connections); the pid is in postmaster.pid. */

@@ -5,14 +5,15 @@ import { sleepMs } from '../n8nInstance';
 
 /** Small process and port helpers shared by the queue-mode topology's parts. */
 
+/** Whether `pid` runs (a zombie, exited but not yet reaped by its parent, does not count). */
 export function isAlive(pid: number | undefined): boolean {
 	if (!pid) return false;
 	try {
 		process.kill(pid, 0);
-		return true;
 	} catch {
 		return false;
 	}
+	return !isZombie(pid);
 }
 
 function signal(pid: number, name: NodeJS.Signals, group: boolean): void {
@@ -51,12 +52,7 @@ export async function killProcessGroup(pid: number | undefined): Promise<void> {
 
 async function waitForExit(pid: number, timeoutMs = 10_000): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
-	while (isAlive(pid) && Date.now() < deadline) {
-		// A child of this very process stays a zombie (still "alive" to kill 0) until reaped; jest's workers
-		// and dev.ts reap theirs, so a short wait is enough.
-		if (isZombie(pid)) return;
-		await sleepMs(50);
-	}
+	while (isAlive(pid) && Date.now() < deadline) await sleepMs(50);
 }
 
 function isZombie(pid: number): boolean {
