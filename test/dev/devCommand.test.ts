@@ -135,13 +135,15 @@ describe(`npm run dev (n8n ${major}.x)`, () => {
 			await expectKlinkNodes(login);
 			const dir = /logs in (\/\S+)\/logs /.exec(run.output)?.[1];
 			expect(dir).toBeDefined();
-			// The topology's processes: PostgreSQL, Redis, nginx and five n8n processes (and their task runners).
-			const running = processesMentioning(dir!);
-			expect(running.length).toBeGreaterThanOrEqual(9);
+			const ports = queuePorts(queueBasePort);
+			// The topology's processes: found by their folder (the PostgreSQL server's and nginx's command lines,
+			// N8N_USER_FOLDER in each n8n process's environment) or, for Redis, which renames itself, its title.
+			const topologyProcesses = () => [...processesMentioning(dir!), ...processesMentioning(`redis-server 127.0.0.1:${ports.redis}`)];
+			// PostgreSQL, Redis, nginx and five n8n processes at least.
+			expect(topologyProcesses().length).toBeGreaterThanOrEqual(8);
 
 			expect(await stopDev(run)).toBe(0);
-			expect(processesMentioning(dir!)).toEqual([]);
-			const ports = queuePorts(queueBasePort);
+			expect(topologyProcesses()).toEqual([]);
 			const n8nPorts = [ports.main, ...ports.webhooks, ...ports.workers];
 			const all = [ports.front, ports.otherFront, ports.postgres, ports.redis, ...n8nPorts, ...n8nPorts.map((p) => p + 1000)];
 			const listening = [];
