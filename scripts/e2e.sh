@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The suites that need a real n8n: installs the pinned n8n versions (cached outside the repo, checked before
 # use), runs `npm run dev` as a user would, then packs this package, installs it like a user does and runs
-# test/e2e once per n8n major. N8N_MAJORS="1" or "2" runs one of them; results go to $KLINK_RESULTS_DIR.
+# test/e2e once per n8n major, then the trigger, action and queue suites once more per major with n8n in queue
+# mode (PostgreSQL, Redis, main, 2 webhook processes, 2 workers, nginx; ports KLINK_E2E_QUEUE_PORT_N8N1/2,
+# default 5710 and 5720, each to + 8 and + 1000). N8N_MAJORS="1" or "2" runs one of them; results go to
+# $KLINK_RESULTS_DIR.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$root"
@@ -40,10 +43,22 @@ for major in $majors; do
   t1=$(date +%s)
   echo "=== e2e on n8n $major.x"
   # The volume suite runs on 1.x only: n8n 2.x with sqlite does not yet take its burst without lock timeouts.
-  ignore=()
-  [ "$major" = 1 ] || { ignore=(--testPathIgnorePatterns 'volume\.e2e'); echo "(volume suite: n8n 1.x only)"; }
+  # The queue suite runs in the queue-mode pass below.
+  ignore=(--testPathIgnorePatterns 'queue\.e2e')
+  [ "$major" = 1 ] || { ignore=(--testPathIgnorePatterns '(volume|queue)\.e2e'); echo "(volume suite: n8n 1.x only)"; }
   N8N_MAJOR=$major KLINK_E2E_STATE="$results/state-n8n$major.json" \
     npx jest --selectProjects e2e --runInBand "${ignore[@]}" --json --outputFile="$results/e2e-n8n$major.json" || status=1
   echo "=== e2e on n8n $major.x took $(( $(date +%s) - t1 )) s"
+done
+
+for major in $majors; do
+  t1=$(date +%s)
+  echo "=== e2e in queue mode on n8n $major.x"
+  port_var=KLINK_E2E_QUEUE_PORT_N8N$major
+  N8N_MAJOR=$major KLINK_E2E_QUEUE=1 KLINK_E2E_PORT=${!port_var:-$(( 5700 + 10 * major ))} \
+    KLINK_E2E_STATE="$results/state-queue-n8n$major.json" \
+    npx jest test/e2e/trigger.e2e.test.ts test/e2e/action.e2e.test.ts test/e2e/queue.e2e.test.ts \
+      --selectProjects e2e --runInBand --json --outputFile="$results/e2e-queue-n8n$major.json" || status=1
+  echo "=== e2e in queue mode on n8n $major.x took $(( $(date +%s) - t1 )) s"
 done
 exit $status

@@ -34,7 +34,7 @@ suites "unit tests" npx jest --selectProjects unit --json --outputFile="$KLINK_R
 suites "dev command and e2e" bash scripts/e2e.sh
 
 expected=(unit)
-for major in $majors; do expected+=("dev-n8n$major" "e2e-n8n$major"); done
+for major in $majors; do expected+=("dev-n8n$major" "e2e-n8n$major" "e2e-queue-n8n$major"); done
 echo
 echo "test suite took $(( $(date +%s) - started )) s"
 node scripts/summarize-results.js "$KLINK_RESULTS_DIR" "${expected[*]}" "$(IFS=,; echo "${failed_steps[*]+${failed_steps[*]}}")" \

@@ -1,12 +1,9 @@
-import { readFileSync } from 'fs';
-
 import { deployActionWorkflow, sendItems, type MessageInput } from './harness/actionDeploy';
-import { readState } from './harness/e2eState';
+import { apiTarget, readN8nLogs, readState } from './harness/e2eState';
 import { InboundStandIn } from './harness/inboundStandIn';
 import { createCredential, listExecutions, type ApiTarget } from './harness/n8nApi';
 
 let target: ApiTarget;
-let logFile: string;
 const standIn = new InboundStandIn();
 let credential: { id: string; name: string };
 const workflowIds: string[] = [];
@@ -15,8 +12,7 @@ type OutputItem = Record<string, unknown> & { messageId?: string; conversationId
 
 beforeAll(async () => {
 	const state = readState();
-	target = { baseUrl: state.baseUrl, apiKey: state.apiKey, major: state.major };
-	logFile = state.logFile;
+	target = apiTarget(state);
 	await standIn.start();
 	credential = await createCredential(target, 'klinkCustomChannelApi', { inboundUrl: standIn.url });
 });
@@ -159,7 +155,8 @@ describe('Klink node sending into a Custom Channel', () => {
 		expect(secretParts).toHaveLength(2);
 		const everything = JSON.stringify(await Promise.all(workflowIds.map((id) => listExecutions(target, id))));
 		expect(everything.length).toBeGreaterThan(1000);
-		const log = readFileSync(logFile, 'utf8');
+		// Queue mode: every n8n process's log (main, webhook processes, workers).
+		const log = readN8nLogs();
 		for (const part of secretParts) {
 			expect(everything).not.toContain(part);
 			expect(log).not.toContain(part);

@@ -1,9 +1,9 @@
 import { randomUUID } from 'crypto';
 
-import { readState } from './harness/e2eState';
+import { apiTarget, readState } from './harness/e2eState';
 import { FakeOpenAi, offeredTools, promptText } from './harness/fakeOpenAi';
 import { InboundStandIn } from './harness/inboundStandIn';
-import { activateWorkflow, createCredential, createWorkflow, waitForExecutions, waitForWebhookRoute, type ApiTarget } from './harness/n8nApi';
+import { activateWorkflow, createCredential, createWorkflow, waitForExecutions, waitForWebhookRoute, webhookBase, type ApiTarget } from './harness/n8nApi';
 import { postRaw } from './harness/triggerDeploy';
 
 /**
@@ -20,7 +20,7 @@ let workflowId: string;
 
 beforeAll(async () => {
 	const state = readState();
-	target = { baseUrl: state.baseUrl, apiKey: state.apiKey, major: state.major };
+	target = apiTarget(state);
 	await Promise.all([inbound.start(), openAi.start()]);
 	const customChannel = await createCredential(target, 'klinkCustomChannelApi', { inboundUrl: inbound.url });
 	// `header: false` spelled out: 1.x's schema otherwise wants the custom header's name and value.
@@ -74,7 +74,7 @@ beforeAll(async () => {
 	);
 	workflowId = workflow.id;
 	await activateWorkflow(target, workflowId);
-	url = new URL(`/webhook/${path}`, target.baseUrl).toString();
+	url = new URL(`/webhook/${path}`, webhookBase(target)).toString();
 	// The probe runs the workflow once, with no request: the agent fails on the empty prompt.
 	await waitForWebhookRoute(url, { body: '{}', contentType: 'application/json' });
 	await waitForExecutions(target, workflowId, 1);

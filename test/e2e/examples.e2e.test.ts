@@ -1,13 +1,13 @@
 import { randomUUID } from 'crypto';
 import { readdirSync } from 'fs';
 
-import { readState, restartInstance } from './harness/e2eState';
+import { apiTarget, readState, restartInstance } from './harness/e2eState';
 import { deployExample, EXAMPLES_DIR, loadExample, PLACEHOLDER_CREDENTIALS } from './harness/exampleWorkflows';
 import { FakeOpenAi, promptText } from './harness/fakeOpenAi';
 import { signWithGo } from './harness/goSigner';
 import { InboundStandIn } from './harness/inboundStandIn';
 import { contactEvent, customChannelMessage, messageInbound, messageOutbound } from './harness/klinkEvents';
-import { createCredential, listExecutions, nodeOutput, waitForExecutions, waitForWebhookRoute, type ApiTarget, type ExecutionSummary } from './harness/n8nApi';
+import { createCredential, listExecutions, nodeOutput, waitForExecutions, waitForWebhookRoute, webhookBase, type ApiTarget, type ExecutionSummary } from './harness/n8nApi';
 import { RecordingServer } from './harness/recordingServer';
 import { postRaw, TRIGGER_NAME } from './harness/triggerDeploy';
 
@@ -31,7 +31,7 @@ let target: ApiTarget;
 
 beforeAll(() => {
 	const state = readState();
-	target = { baseUrl: state.baseUrl, apiKey: state.apiKey, major: state.major };
+	target = apiTarget(state);
 });
 
 interface NodeRun {
@@ -368,7 +368,7 @@ describe('examples/klink-custom-channel-bridge.json', () => {
 				'Tell app conversation closed': { url: `${app.origin}/klink/conversation-closed` },
 			},
 		}));
-		appWebhook = new URL('/webhook/klink-bridge/customer-message', target.baseUrl).toString();
+		appWebhook = new URL('/webhook/klink-bridge/customer-message', webhookBase(target)).toString();
 		await waitForWebhookRoute(appWebhook);
 	});
 

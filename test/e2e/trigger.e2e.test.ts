@@ -1,6 +1,4 @@
-import { readFileSync } from 'fs';
-
-import { e2eTarget, restartInstance } from './harness/e2eState';
+import { e2eTarget, queueMode, readN8nLogs, restartInstance } from './harness/e2eState';
 import { signWithGo } from './harness/goSigner';
 import {
 	conversationEvent,
@@ -20,9 +18,8 @@ const HEADER_VALUE = 'Bearer klink-e2e-header-token-42';
 const BASIC = { user: 'klink', password: 'klink-e2e-basic-password-99' };
 
 let target: ApiTarget;
-let logFile: string;
 
-beforeAll(() => ({ target, logFile } = e2eTarget()));
+beforeAll(() => ({ target } = e2eTarget()));
 
 /** Posts `body` signed by the real Go signer over the node's production URL (and optional query). */
 async function signedPost(url: string, body: unknown, options: { secret?: string; query?: string; raw?: string } = {}) {
@@ -166,7 +163,7 @@ describe('Klink Trigger with Klink Signature', () => {
 	});
 
 	it('warns on activation that klink cannot reach a webhook URL on this machine', () => {
-		const log = readFileSync(logFile, 'utf8');
+		const log = readN8nLogs();
 		expect(log).toContain(`Klink Trigger "Klink Trigger": klink.cloud cannot reach ${url} (127.0.0.1 is this machine only)`);
 	});
 
@@ -175,7 +172,7 @@ describe('Klink Trigger with Klink Signature', () => {
 		const result = await postRaw(url, raw, { 'x-signature': signWithGo({ secret: 'nope', url, body: raw }) });
 		expect(result.status).toBe(401);
 		expect(result.body).not.toContain(SECRET);
-		const log = readFileSync(logFile, 'utf8');
+		const log = readN8nLogs();
 		expect(log).toMatch(/Klink Trigger "Klink Trigger": rejected a request with 401: signature does not match/);
 		expect(log).not.toContain(SECRET);
 		expect(log).not.toContain(PREVIOUS_SECRET);
@@ -230,7 +227,7 @@ describe('Klink Trigger behind a reverse proxy', () => {
 		const signature = signWithGo({ secret: SECRET, url: publicUrl, body: raw });
 		const result = await postRaw(url, raw, { 'x-signature': signature, 'x-forwarded-host': 'hooks.example.com', 'x-forwarded-proto': 'https' });
 		expect(result.status).toBe(401);
-		const log = readFileSync(logFile, 'utf8');
+		const log = readN8nLogs();
 		expect(log).toContain(`rejected a request with 401: signature does not match ${url}, but matches ${publicUrl}, the URL the request arrived on: klink signed ${publicUrl}.`);
 		expect(log).toContain(`Set Options → Signed URL to ${publicUrl}`);
 	});
@@ -365,10 +362,11 @@ describe('Klink Trigger IP allowlist', () => {
 		expect({ status: refused.status, body: JSON.parse(refused.body) }).toEqual({ status: 403, body: { error: 'Forbidden' } });
 		expect((await postRaw(klinkOnly.url, body(), { 'x-forwarded-for': KLINK_ADDRESS })).status).toBe(403);
 		expect((await postRaw(local.url, body())).status).toBe(200);
-		expect(readFileSync(logFile, 'utf8')).toMatch(/rejected a request with 403: address (::ffff:)?127\.0\.0\.1 is not in the IP allowlist/);
+		expect(readN8nLogs()).toMatch(/rejected a request with 403: address (::ffff:)?127\.0\.0\.1 is not in the IP allowlist/);
 
-		// Behind one proxy hop, n8n takes the client address from X-Forwarded-For.
-		const restarted = await restartInstance({ N8N_PROXY_HOPS: '1' });
+		// Behind one proxy hop, n8n takes the client address from X-Forwarded-For. In queue mode the request
+		// passes nginx too (which appends the address it saw): the test's header plays a proxy in front of nginx.
+		const restarted = await restartInstance({ N8N_PROXY_HOPS: queueMode() ? '2' : '1' });
 		target = { ...target, baseUrl: restarted.baseUrl };
 		await waitForWebhookRoute(klinkOnly.url);
 		expect((await postRaw(klinkOnly.url, body(), { 'x-forwarded-for': KLINK_ADDRESS })).status).toBe(200);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 
-import { activateWorkflow, createWorkflow, PACKAGE, waitForWebhookRoute, type ApiTarget, type WorkflowNode } from './n8nApi';
+import { activateWorkflow, createWorkflow, PACKAGE, waitForWebhookRoute, webhookBase, type ApiTarget, type WorkflowNode } from './n8nApi';
 
 export const KLINK_NODE = 'Klink';
 
@@ -50,7 +50,7 @@ export async function deploySplitOutWorkflow(
 		},
 	);
 	await activateWorkflow(target, workflow.id);
-	const url = new URL(`/webhook/${path}`, target.baseUrl).toString();
+	const url = new URL(`/webhook/${path}`, webhookBase(target)).toString();
 	// An empty list runs nothing past Split Out, so the probe sends no message.
 	await waitForWebhookRoute(url, { body: '{"items":[]}', contentType: 'application/json' });
 	return { workflowId: workflow.id, url };

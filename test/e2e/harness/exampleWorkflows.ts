@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 
-import { activateWorkflow, api, waitForWebhookRoute, webhookUrl, type ApiTarget, type WorkflowNode } from './n8nApi';
+import { activateWorkflow, api, waitForWebhookRoute, webhookBase, webhookUrl, type ApiTarget, type WorkflowNode } from './n8nApi';
 
 export const EXAMPLES_DIR = join(__dirname, '..', '..', '..', 'examples');
 
@@ -77,7 +77,7 @@ export async function deployExample(target: ApiTarget, file: string, patch: Exam
 	if (!trigger?.webhookId) throw new Error(`${file}: no Klink Trigger with a webhookId`);
 	// The URL a user pasted into klink.cloud must survive the import: n8n keeps the example's webhookId.
 	if (trigger.webhookId !== exported?.webhookId) throw new Error(`${file}: n8n changed the webhookId to ${trigger.webhookId}`);
-	const url = webhookUrl(target.baseUrl, trigger.webhookId);
+	const url = webhookUrl(webhookBase(target), trigger.webhookId);
 	await waitForWebhookRoute(url);
 	return { workflowId: created.id, url, webhookId: trigger.webhookId, nodes: created.nodes };
 }

@@ -7,6 +7,13 @@ export interface ApiTarget {
 	baseUrl: string;
 	apiKey: string;
 	major: N8nMajor;
+	/** Where production webhooks are served when that is not `baseUrl` (queue mode: the nginx front). */
+	webhookBaseUrl?: string;
+}
+
+/** The base of the instance's production webhook URLs: what n8n shows users as the Production URL. */
+export function webhookBase(target: ApiTarget): string {
+	return target.webhookBaseUrl ?? target.baseUrl;
 }
 
 export const PACKAGE = 'n8n-nodes-klink';

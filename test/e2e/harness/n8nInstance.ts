@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { tmpdir } from 'os';
 import { join } from 'path';
 
+import type { QueueTopology } from './queueTopology';
 import { n8nInstallDir, nodeBinary, type N8nMajor } from './versions';
 
 export interface InstanceInfo {
@@ -15,13 +16,29 @@ export interface InstanceInfo {
 	apiKey: string;
 	cookie: string;
 	pid: number;
+	/**
+	 * Queue mode only: the public base production webhooks are served on (the nginx front); `baseUrl` is then
+	 * n8n main (REST, editor), whose production webhooks are off. Absent, webhooks are on `baseUrl`.
+	 */
+	webhookBaseUrl?: string;
+	/** Queue mode only: the whole topology (see queueTopology.ts); `pid`, `logFile`, `port` are main's. */
+	queue?: QueueTopology;
 }
 
 const ENCRYPTION_KEY = 'klink-e2e-encryption-key-not-a-secret';
 const OWNER = { email: 'owner@klink-e2e.test', firstName: 'Klink', lastName: 'Tester', password: 'KlinkE2e-Passw0rd!' };
 
-export function n8nEnvironment(major: N8nMajor, port: number, brokerPort: number, userFolder: string) {
-	const baseUrl = `http://127.0.0.1:${port}/`;
+/**
+ * The environment of one n8n process. `webhookBaseUrl` is the public webhook base n8n builds Production URLs
+ * from (default: the process's own address); behind a proxy it is the proxy's address.
+ */
+export function n8nEnvironment(
+	major: N8nMajor,
+	port: number,
+	brokerPort: number,
+	userFolder: string,
+	webhookBaseUrl = `http://127.0.0.1:${port}/`,
+) {
 	const env: Record<string, string> = {
 		PATH: process.env.PATH ?? '/usr/bin:/bin',
 		HOME: process.env.HOME ?? '/root',
@@ -45,37 +62,53 @@ export function n8nEnvironment(major: N8nMajor, port: number, brokerPort: number
 		N8N_RUNNERS_ENABLED: 'true',
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 	};
-	if (major === 1) env.WEBHOOK_URL = baseUrl;
+	if (major === 1) env.WEBHOOK_URL = webhookBaseUrl;
 	else {
-		env.N8N_WEBHOOK_URL = baseUrl;
+		env.N8N_WEBHOOK_URL = webhookBaseUrl;
 		env.N8N_DISABLED_MODULES = 'mcp-registry';
 	}
 	return env;
 }
 
-/** Installs the packed package into <userFolder>/.n8n/nodes exactly as the Community Nodes panel does. */
-export function installPackage(userFolder: string, tarball: string): void {
+const NPM_INSTALL_ARGS = ['install', '--omit=peer', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'];
+
+/** <userFolder>/.n8n/nodes, with the package.json n8n's Community Nodes panel keeps there. */
+function nodesFolder(userFolder: string): string {
 	const nodesDir = join(userFolder, '.n8n', 'nodes');
 	mkdirSync(nodesDir, { recursive: true });
 	if (!existsSync(join(nodesDir, 'package.json'))) {
 		writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
 	}
-	const result = spawnSync(
-		'npm',
-		['install', '--omit=peer', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', tarball],
-		{ cwd: nodesDir, encoding: 'utf8' },
-	);
+	return nodesDir;
+}
+
+/** Installs the packed package into <userFolder>/.n8n/nodes exactly as the Community Nodes panel does. */
+export function installPackage(userFolder: string, tarball: string): void {
+	const result = spawnSync('npm', [...NPM_INSTALL_ARGS, tarball], { cwd: nodesFolder(userFolder), encoding: 'utf8' });
 	if (result.status !== 0) throw new Error(`npm install of ${tarball} failed: ${result.stderr}`);
+}
+
+/** installPackage without blocking, so that several user folders can be filled at once. */
+export function installPackageAsync(userFolder: string, tarball: string): Promise<void> {
+	const nodesDir = nodesFolder(userFolder);
+	return new Promise((resolve, reject) => {
+		const child = spawn('npm', [...NPM_INSTALL_ARGS, tarball], { cwd: nodesDir, stdio: ['ignore', 'ignore', 'pipe'] });
+		let stderr = '';
+		child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+		child.once('error', reject);
+		child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm install of ${tarball} into ${nodesDir} failed: ${stderr}`))));
+	});
 }
 
 export async function sleepMs(ms: number): Promise<void> {
 	await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function waitForLog(logFile: string, pattern: RegExp, child: ChildProcess, timeoutMs: number): Promise<void> {
+/** Resolves once `logFile` matches `pattern`; throws with the log's tail if `child` exits first or time runs out. */
+export async function waitForLog(logFile: string, pattern: RegExp, child: ChildProcess, timeoutMs: number): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {
-		if (child.exitCode !== null) {
+		if (child.exitCode !== null || child.signalCode !== null) {
 			throw new Error(`n8n exited with ${child.exitCode}:\n${readFileSync(logFile, 'utf8').slice(-4000)}`);
 		}
 		if (existsSync(logFile) && pattern.test(readFileSync(logFile, 'utf8'))) return;
@@ -94,22 +127,36 @@ export async function startN8n(options: {
 	extraEnv?: Record<string, string>;
 }): Promise<ChildProcess> {
 	const { major, port, brokerPort, userFolder, logFile } = options;
-	const bin = join(n8nInstallDir(major), 'node_modules', 'n8n', 'bin', 'n8n');
-	if (!existsSync(bin)) throw new Error(`n8n ${major}.x is not installed: run test/e2e/setup/install-n8n.sh ${major}`);
 	const startedAt = readLogLength(logFile);
 	const env = { ...n8nEnvironment(major, port, brokerPort, userFolder), ...options.extraEnv };
-	if (major === 2) env.PATH = `${join(nodeBinary(2), '..')}:${env.PATH}`;
-	// Detached and writing straight to the log file, so n8n outlives the jest worker that started it.
-	const log = openSync(logFile, 'a');
-	const child = spawn(nodeBinary(major), [bin, 'start'], { env, stdio: ['ignore', log, log], detached: true });
-	closeSync(log);
-	child.unref();
-	const sinceStart = { test: (text: string) => /Editor is now accessible via/.test(text.slice(startedAt)) } as RegExp;
-	await waitForLog(logFile, sinceStart, child, 120_000);
+	const child = spawnN8n(major, 'start', env, logFile);
+	await waitForLog(logFile, logMatchSince(startedAt, /Editor is now accessible via/), child, 120_000);
 	return child;
 }
 
-function readLogLength(logFile: string): number {
+/**
+ * Spawns `n8n <command>` (start, webhook, worker) with `env`, appending its output to `logFile`. Detached (its
+ * own process group, so its task runner can be killed with it) and writing straight to the file, so n8n
+ * outlives the jest worker that started it. Does not wait for anything.
+ */
+export function spawnN8n(major: N8nMajor, command: string, env: Record<string, string>, logFile: string): ChildProcess {
+	const bin = join(n8nInstallDir(major), 'node_modules', 'n8n', 'bin', 'n8n');
+	if (!existsSync(bin)) throw new Error(`n8n ${major}.x is not installed: run test/e2e/setup/install-n8n.sh ${major}`);
+	const fullEnv = { ...env };
+	if (major === 2) fullEnv.PATH = `${join(nodeBinary(2), '..')}:${fullEnv.PATH}`;
+	const log = openSync(logFile, 'a');
+	const child = spawn(nodeBinary(major), [bin, command], { env: fullEnv, stdio: ['ignore', log, log], detached: true });
+	closeSync(log);
+	child.unref();
+	return child;
+}
+
+/** A pattern that only matches what `logFile` got after `offset` characters (a restart appends to the log). */
+export function logMatchSince(offset: number, pattern: RegExp): RegExp {
+	return { test: (text: string) => pattern.test(text.slice(offset)) } as RegExp;
+}
+
+export function readLogLength(logFile: string): number {
 	return existsSync(logFile) ? readFileSync(logFile, 'utf8').length : 0;
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 
-import { activateWorkflow, createWorkflow, PACKAGE, waitForWebhookRoute, webhookUrl, type ApiTarget } from './n8nApi';
+import { activateWorkflow, createWorkflow, PACKAGE, waitForWebhookRoute, webhookBase, webhookUrl, type ApiTarget } from './n8nApi';
 
 export const TRIGGER_NAME = 'Klink Trigger';
 
@@ -16,7 +16,7 @@ export async function deployTrigger(
 		{ name: TRIGGER_NAME, type: `${PACKAGE}.klinkTrigger`, typeVersion: 1, webhookId, parameters, credentials },
 	]);
 	await activateWorkflow(target, workflow.id);
-	const url = webhookUrl(target.baseUrl, webhookId);
+	const url = webhookUrl(webhookBase(target), webhookId);
 	await waitForWebhookRoute(url);
 	return { workflowId: workflow.id, url, webhookId };
 }
