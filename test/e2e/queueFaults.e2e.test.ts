@@ -1,0 +1,166 @@
+import { apiTarget, readQueue, readState, writeQueue } from './harness/e2eState';
+import { signBatchWithGo } from './harness/goSigner';
+import { messageInbound } from './harness/klinkEvents';
+import { runCounts, sendLikeKlink, type DeliveryOutcome, type SendOptions, type SignedDelivery } from './harness/klinkSender';
+import { createCredential, type ApiTarget } from './harness/n8nApi';
+import { sleepMs } from './harness/n8nInstance';
+import { killWebhookProcess, restartPostgres, restartRedis, restartWebhookProcess, type QueueTopology } from './harness/queueTopology';
+import { RecordingServer } from './harness/recordingServer';
+import { deployRecordingWorkflow, markersIn, runMarker, type StartNode } from './harness/recordingWorkflow';
+
+/**
+ * Faults in queue mode (run only with KLINK_E2E_QUEUE=1, by scripts/e2e.sh): bursts of Go-signed events over
+ * both webhook processes, sent as klink sends them (an attempt without a 2xx within 10 s is sent again, same
+ * bytes, same signature, after a delay), while a webhook process is killed, Redis or PostgreSQL restarted.
+ * Every run reports itself to a recording server, so each round counts, per event: answered 2xx, ran, lost
+ * (answered 2xx, never ran) and doubled (ran more than once). Each round is bounded in count and time.
+ */
+const SECRET = 'klink-e2e-faults-secret-7a3c';
+const RETRY_DELAY_MS = 3000;
+/** A round: the burst with its retries (5 attempts, 10 s each at most), the fault, and waiting for the runs. */
+const ROUND_TIMEOUT_MS = 300_000;
+
+let target: ApiTarget;
+let queue: QueueTopology;
+const recorder = new RecordingServer();
+const figures: string[] = [];
+
+beforeAll(async () => {
+	target = apiTarget(readState());
+	queue = readQueue();
+	await recorder.start();
+});
+
+afterAll(async () => {
+	await recorder.stop();
+	console.log(`n8n ${target.major}.x in queue mode, faults:\n  ${figures.join('\n  ')}`);
+});
+
+/** The same webhook path on webhook process `index` (1-based), without nginx. */
+function direct(url: string, index: number): string {
+	return url.replace(queue.frontUrl, `http://127.0.0.1:${queue.webhooks[index - 1].port}/`);
+}
+
+interface Round {
+	name: string;
+	markers: string[];
+	deliveries: SignedDelivery[];
+	outcomes: DeliveryOutcome[];
+	answered2xx: number;
+	ran: number;
+	lost: string[];
+	doubled: string[];
+}
+
+let rounds = 0;
+
+async function deploy(start: 'klink' | 'webhook'): Promise<string> {
+	const node: StartNode =
+		start === 'webhook'
+			? { kind: 'webhook' }
+			: {
+					kind: 'klink',
+					parameters: { authentication: 'klinkSignature', events: ['message.inbound'] },
+					credentials: { klinkSignatureApi: await createCredential(target, 'klinkSignatureApi', { signatureSecret: SECRET }) },
+				};
+	const { url } = await deployRecordingWorkflow(target, `faults ${start} ${++rounds}`, node, recorder, queue.frontUrl);
+	return url;
+}
+
+/** Sends `count` events (with `fault` running alongside), waits for their runs, and counts. */
+async function round(
+	name: string,
+	url: string,
+	count: number,
+	send: Omit<SendOptions, 'urlFor'> & { urlFor: (index: number, attempt: number) => string },
+	fault?: () => Promise<void>,
+): Promise<Round> {
+	const markers = Array.from({ length: count }, (_, i) => runMarker(`${Date.now().toString(36)}${rounds}`, i));
+	const bodies = markers.map((marker) => JSON.stringify(messageInbound({ text: marker })));
+	const signatures = signBatchWithGo(bodies.map((body) => ({ secret: SECRET, url, body })));
+	const deliveries = bodies.map((body, i) => ({ body, signature: signatures[i] }));
+	const [outcomes] = await Promise.all([sendLikeKlink(deliveries, { retryDelayMs: RETRY_DELAY_MS, maxAttempts: 5, ...send }), fault?.()]);
+	return await settle(name, markers, deliveries, outcomes);
+}
+
+async function settle(name: string, markers: string[], deliveries: SignedDelivery[], outcomes: DeliveryOutcome[]): Promise<Round> {
+	const answered = markers.filter((_, i) => outcomes[i].answered2xx);
+	// Runs of answered events may still be queued: wait for them (bounded), then a little for late doubles.
+	const deadline = Date.now() + 120_000;
+	while (Date.now() < deadline && runCounts(answered, markersIn(recorder)).lost.length > 0) await sleepMs(500);
+	await sleepMs(3000);
+	const recorded = markersIn(recorder);
+	const { lost, doubled } = runCounts(answered, recorded);
+	const ran = new Set(recorded.filter((marker) => markers.includes(marker))).size;
+	const result = { name, markers, deliveries, outcomes, answered2xx: answered.length, ran, lost, doubled };
+	figures.push(`${name}: ${markers.length} events, ${answered.length} answered 2xx, ${ran} ran, ${lost.length} lost, ${runCounts(markers, recorded).doubled.length} doubled`);
+	return result;
+}
+
+describe(`faults in queue mode`, () => {
+	it('500 events over both webhook processes, then each retried on the other: each runs once', async () => {
+		const url = await deploy('klink');
+		const first = await round('500 events, 50 in flight, alternately to webhook 1 and 2', url, 500, {
+			inFlight: 50,
+			urlFor: (i) => direct(url, (i % 2) + 1),
+		});
+		expect(first.answered2xx).toBe(500);
+		expect(first.lost).toEqual([]);
+		expect(first.doubled).toEqual([]);
+
+		await sleepMs(RETRY_DELAY_MS);
+		const retried = await sendLikeKlink(first.deliveries, { inFlight: 50, maxAttempts: 1, urlFor: (i) => direct(url, 2 - (i % 2)) });
+		const again = await settle('the same 500 retried, each on the other webhook process', first.markers, first.deliveries, retried);
+		expect(retried.filter((outcome) => JSON.parse(outcome.body || '{}').reason === 'duplicate delivery')).toHaveLength(500);
+		expect(runCounts(first.markers, markersIn(recorder)).doubled).toEqual([]);
+		expect(again.lost).toEqual([]);
+	}, ROUND_TIMEOUT_MS);
+
+	it('a webhook process killed mid-burst, its unanswered requests retried on the survivor: no more lost than n8n’s own Webhook node', async () => {
+		const killMidBurst = async () => {
+			await sleepMs(1500);
+			queue = await killWebhookProcess(queue, 1);
+			writeQueue(queue);
+		};
+		// First attempts alternate; a retry goes to the survivor, as a load balancer sends it there.
+		const urlFor = (url: string) => (i: number, attempt: number) => direct(url, attempt === 0 ? (i % 2) + 1 : 2);
+		try {
+			const controlUrl = await deploy('webhook');
+			const control = await round("n8n's Webhook node, webhook 1 killed mid-burst of 200", controlUrl, 200, { inFlight: 50, urlFor: urlFor(controlUrl) }, killMidBurst);
+			queue = await restartWebhookProcess(queue, 1);
+			writeQueue(queue);
+
+			const url = await deploy('klink');
+			const klink = await round('Klink Trigger, webhook 1 killed mid-burst of 200', url, 200, { inFlight: 50, urlFor: urlFor(url) }, killMidBurst);
+			expect(klink.answered2xx).toBe(200);
+			expect(klink.lost.length).toBeLessThanOrEqual(control.lost.length);
+			if (target.major === 2) expect(klink.lost).toEqual([]);
+		} finally {
+			queue = await restartWebhookProcess(queue, 1);
+			writeQueue(queue);
+		}
+	}, ROUND_TIMEOUT_MS);
+
+	it('Redis restarted mid-burst: nothing lost, nothing doubled', async () => {
+		const url = await deploy('klink');
+		const result = await round('Redis restarted mid-burst of 200', url, 200, { inFlight: 50, urlFor: (i) => direct(url, (i % 2) + 1) }, async () => {
+			await sleepMs(1500);
+			queue = await restartRedis(queue);
+			writeQueue(queue);
+		});
+		expect(result.answered2xx).toBe(200);
+		expect(result.lost).toEqual([]);
+		expect(result.doubled).toEqual([]);
+	}, ROUND_TIMEOUT_MS);
+
+	it('PostgreSQL restarted mid-burst: nothing answered 2xx is lost', async () => {
+		const url = await deploy('klink');
+		const result = await round('PostgreSQL restarted mid-burst of 200', url, 200, { inFlight: 50, urlFor: (i) => direct(url, (i % 2) + 1) }, async () => {
+			await sleepMs(1500);
+			queue = restartPostgres(queue);
+			writeQueue(queue);
+		});
+		expect(result.answered2xx).toBe(200);
+		expect(result.lost).toEqual([]);
+	}, ROUND_TIMEOUT_MS);
+});
