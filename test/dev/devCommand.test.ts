@@ -27,21 +27,31 @@ interface DevRun {
 const runs: DevRun[] = [];
 const userFolder = mkdtempSync(join(tmpdir(), `klink-dev-test-n8n${major}-`));
 
-/** SIGTERM to the whole process group `npm run dev` leads (what Ctrl-C does in a terminal, with SIGINT). */
-async function stopDev(run: DevRun, timeoutMs = 60_000): Promise<number | null> {
-	const { child } = run;
-	if (!child.pid || child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-	process.kill(-child.pid, 'SIGTERM');
-	return await new Promise((resolve) => {
-		const timer = setTimeout(() => {
-			if (child.pid) process.kill(-child.pid, 'SIGKILL');
-			resolve(null);
-		}, timeoutMs);
-		child.once('exit', (code) => {
-			clearTimeout(timer);
-			resolve(code);
-		});
-	});
+function groupRuns(pgid: number): boolean {
+	try {
+		process.kill(-pgid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * SIGTERM to the whole process group `npm run dev` leads (what Ctrl-C does in a terminal, with SIGINT), then
+ * waits until every process of the group has exited: npm itself dies of the signal at once, the dev script
+ * after its clean-up. Resolves true if the group ended by itself, false if it had to be killed.
+ */
+async function stopDev(run: DevRun, timeoutMs = 90_000): Promise<boolean> {
+	const pgid = run.child.pid;
+	if (!pgid || !groupRuns(pgid)) return true;
+	process.kill(-pgid, 'SIGTERM');
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		if (!groupRuns(pgid)) return true;
+		await new Promise((resolve) => setTimeout(resolve, 200));
+	}
+	process.kill(-pgid, 'SIGKILL');
+	return false;
 }
 
 afterAll(async () => {
@@ -142,7 +152,8 @@ describe(`npm run dev (n8n ${major}.x)`, () => {
 			// PostgreSQL, Redis, nginx and five n8n processes at least.
 			expect(topologyProcesses().length).toBeGreaterThanOrEqual(8);
 
-			expect(await stopDev(run)).toBe(0);
+			expect(await stopDev(run)).toBe(true);
+			expect(run.output).toContain('stopping the queue-mode topology');
 			expect(topologyProcesses()).toEqual([]);
 			const n8nPorts = [ports.main, ...ports.webhooks, ...ports.workers];
 			const all = [ports.front, ports.otherFront, ports.postgres, ports.redis, ...n8nPorts, ...n8nPorts.map((p) => p + 1000)];
