@@ -4,7 +4,7 @@ import { InboundStandIn } from '../test/e2e/harness/inboundStandIn';
 import { deploySplitOutWorkflow } from '../test/e2e/harness/actionDeploy';
 import { createCredential, listExecutions, PACKAGE, type ApiTarget } from '../test/e2e/harness/n8nApi';
 import { n8nVersion, type N8nMajor } from '../test/e2e/harness/versions';
-import { startBenchInstance } from './benchInstance';
+import { benchPort, startBenchInstance } from './benchInstance';
 import { ms, ratioLine } from './stats';
 
 /**
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
 	const standIn = new InboundStandIn();
 	await standIn.start();
 	standIn.delayMs = DELAY_MS;
-	const instance = await startBenchInstance(major, 5970 + major);
+	const instance = await startBenchInstance(major, benchPort(5970 + major));
 	try {
 		const { target } = instance;
 		const credential = await createCredential(target, 'klinkCustomChannelApi', { inboundUrl: standIn.url });

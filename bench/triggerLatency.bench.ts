@@ -7,7 +7,7 @@ import { activateWorkflow, api, createCredential, createWorkflow, PACKAGE, waitF
 import { sleepMs } from '../test/e2e/harness/n8nInstance';
 import { messageInbound } from '../test/e2e/harness/klinkEvents';
 import { n8nVersion, type N8nMajor } from '../test/e2e/harness/versions';
-import { startBenchInstance } from './benchInstance';
+import { benchPort, startBenchInstance } from './benchInstance';
 import { median, ms, percentile, ratioLine } from './stats';
 
 /**
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
 	const major = (Number(process.argv[2]) === 2 ? 2 : 1) as N8nMajor;
 	const engine = process.argv[3] === 'legacy' ? 'legacy' : 'default';
 	const extraEnv: Record<string, string> = engine === 'legacy' ? { N8N_EXPRESSION_ENGINE: 'legacy' } : {};
-	const instance = await startBenchInstance(major, 5930 + major * 10 + (engine === 'legacy' ? 1 : 0), extraEnv);
+	const instance = await startBenchInstance(major, benchPort(5930 + major * 10 + (engine === 'legacy' ? 1 : 0)), extraEnv);
 	try {
 		const { target } = instance;
 		const signature = await createCredential(target, 'klinkSignatureApi', { signatureSecret: SECRET });

@@ -92,6 +92,8 @@ export async function startN8n(options: {
 	userFolder: string;
 	logFile: string;
 	extraEnv?: Record<string, string>;
+	/** Node options before n8n's script, e.g. `--cpu-prof` (Node 20 refuses it in NODE_OPTIONS). */
+	nodeArgs?: string[];
 }): Promise<ChildProcess> {
 	const { major, port, brokerPort, userFolder, logFile } = options;
 	const bin = join(n8nInstallDir(major), 'node_modules', 'n8n', 'bin', 'n8n');
@@ -101,7 +103,7 @@ export async function startN8n(options: {
 	if (major === 2) env.PATH = `${join(nodeBinary(2), '..')}:${env.PATH}`;
 	// Detached and writing straight to the log file, so n8n outlives the jest worker that started it.
 	const log = openSync(logFile, 'a');
-	const child = spawn(nodeBinary(major), [bin, 'start'], { env, stdio: ['ignore', log, log], detached: true });
+	const child = spawn(nodeBinary(major), [...(options.nodeArgs ?? []), bin, 'start'], { env, stdio: ['ignore', log, log], detached: true });
 	closeSync(log);
 	child.unref();
 	const sinceStart = { test: (text: string) => /Editor is now accessible via/.test(text.slice(startedAt)) } as RegExp;
