@@ -7,9 +7,10 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
  *
  * - a parameter that is not an expression has the same value for every item: it is read once;
  * - `={{ $json.name }}` (also `$json["name"]`), the mapping n8n writes when a field is dragged from the input,
- *   is the item's own `json.name`: n8n's `$json` is the node's input item at the same index. Only a string or
- *   a finite number is taken directly; anything else (missing key, null, objects, dates) goes through
- *   `getNodeParameter` for that item, so n8n decides what it evaluates to.
+ *   is the item's own `json.name`: n8n's `$json` is the node's input item at the same index (checked against
+ *   n8n's own evaluation on the first item, see below). Only a string or a finite number is taken directly;
+ *   anything else (missing key, null, objects, dates) goes through `getNodeParameter` for that item, so n8n
+ *   decides what it evaluates to.
  *
  * Every other expression is evaluated by n8n for each item, as before.
  */
@@ -64,5 +65,17 @@ export function itemFieldReader(context: IExecuteFunctions, field: string, items
 	}
 	const key = plainJsonField(raw);
 	if (key === undefined) return evaluate;
-	return (itemIndex) => directValue(items[itemIndex]?.json, key) ?? evaluate(itemIndex);
+	// n8n's `$json` is the node's connection input, which is the node's input items when it runs as a regular
+	// node, but not when it runs as an AI tool (then its input is the tool call, `$json` the agent's item). So the
+	// first item that has a direct value is also evaluated by n8n: only when both agree are later items read
+	// directly; otherwise n8n evaluates every item.
+	let trusted: boolean | undefined;
+	return (itemIndex) => {
+		const direct = trusted === false ? undefined : directValue(items[itemIndex]?.json, key);
+		if (direct === undefined) return evaluate(itemIndex);
+		if (trusted) return direct;
+		const evaluated = evaluate(itemIndex);
+		trusted = evaluated === direct;
+		return evaluated;
+	};
 }
