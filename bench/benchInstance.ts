@@ -4,14 +4,29 @@ import { join } from 'path';
 import { installPackage, newUserFolder, setUpOwner, startN8n, stopN8n } from '../test/e2e/harness/n8nInstance';
 import { repoRoot, type N8nMajor } from '../test/e2e/harness/versions';
 
-/** A fresh n8n for one benchmark, with this package and the benchmark's floor trigger installed. */
+/**
+ * The port a benchmark's n8n listens on: its default plus `BENCH_PORT_OFFSET` (0 unless set), so that two
+ * checkouts on one machine can run benchmarks side by side. n8n's task broker takes the port + 1000.
+ */
+export function benchPort(defaultPort: number): number {
+	const offset = Number(process.env.BENCH_PORT_OFFSET ?? 0);
+	if (!Number.isInteger(offset)) throw new Error(`BENCH_PORT_OFFSET must be an integer, got ${process.env.BENCH_PORT_OFFSET}`);
+	return defaultPort + offset;
+}
+
+/**
+ * A fresh n8n for one benchmark, with this package and the benchmark's floor trigger installed. With
+ * `BENCH_CPU_PROF_DIR` set, n8n runs under `--cpu-prof` and writes a V8 CPU profile there when it stops.
+ */
 export async function startBenchInstance(major: N8nMajor, port: number, extraEnv: Record<string, string> = {}) {
+	const profileDir = process.env.BENCH_CPU_PROF_DIR;
+	const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
 	const tarball = process.env.KLINK_PACKAGE_TARBALL;
 	if (!tarball) throw new Error('KLINK_PACKAGE_TARBALL is not set: run benchmarks through `npm run bench`');
 	const userFolder = newUserFolder(`bench-n8n${major}`);
 	installPackage(userFolder, tarball);
 	installPackage(userFolder, packFloorTrigger(userFolder));
-	const child = await startN8n({ major, port, brokerPort: port + 1000, userFolder, logFile: join(userFolder, 'n8n.log'), extraEnv });
+	const child = await startN8n({ major, port, brokerPort: port + 1000, userFolder, logFile: join(userFolder, 'n8n.log'), extraEnv, nodeArgs });
 	const baseUrl = `http://127.0.0.1:${port}/`;
 	const { apiKey } = await setUpOwner(baseUrl);
 	return {

@@ -2,13 +2,13 @@ import { randomUUID } from 'crypto';
 
 import { DEFAULT_DEDUPE_WINDOW_MS } from '../nodes/shared/events/dedupe';
 import { DEFAULT_DEDUPE_MAX_KEYS, eventDigest, SeenEventRecord } from '../nodes/shared/events/seenRecord';
-import { signKlinkRequest } from '../nodes/shared/signature/verifySignature';
-import { activateWorkflow, api, createCredential, createWorkflow, PACKAGE, waitForWebhookRoute, webhookUrl, type ApiTarget } from '../test/e2e/harness/n8nApi';
+import { api, waitForWebhookRoute, webhookUrl, type ApiTarget } from '../test/e2e/harness/n8nApi';
 import { sleepMs } from '../test/e2e/harness/n8nInstance';
 import { messageInbound } from '../test/e2e/harness/klinkEvents';
 import { n8nVersion, type N8nMajor } from '../test/e2e/harness/versions';
-import { startBenchInstance } from './benchInstance';
+import { benchPort, startBenchInstance } from './benchInstance';
 import { median, ms, percentile, ratioLine } from './stats';
+import { deploy, deployTriggerTrio, klinkTriggerNode, newestExecution, signedKlinkRequest } from './triggerTargets';
 
 /**
  * Latency of signed klink events through Klink Trigger (signature, filters and dedupe on) against n8n's own
@@ -16,8 +16,6 @@ import { median, ms, percentile, ratioLine } from './stats';
  * one n8n, requests interleaved so that noise falls on every target alike. Then filtered-out events
  * against accepted ones on the same Klink Trigger. Prints ratios, never asserts times.
  */
-const SECRET = 'bench-signature-secret';
-const HEADER = { name: 'x-bench-auth', value: 'bench-header-value' };
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300);
 const WARMUP = 40;
 const IDLE_GAP_MS = 25;
@@ -37,19 +35,6 @@ async function timedPost(request: ReturnType<Target['request']>): Promise<number
 	const elapsed = performance.now() - started;
 	if (response.status !== 200) throw new Error(`${request.url} answered ${response.status}`);
 	return elapsed;
-}
-
-async function deploy(target: ApiTarget, name: string, node: Record<string, unknown>, staticData?: Record<string, unknown>): Promise<string> {
-	const workflow = await createWorkflow(target, name, [node as never], {}, staticData ? { staticData } : {});
-	await activateWorkflow(target, workflow.id);
-	return workflow.id;
-}
-
-function signedKlinkRequest(url: string, channel: string) {
-	return () => {
-		const body = JSON.stringify(messageInbound({ channel, unreadCount: 2 }));
-		return { url, body, headers: { 'x-signature': signKlinkRequest({ secret: SECRET, method: 'POST', url, rawQuery: '', rawBody: Buffer.from(body) }) } };
-	};
 }
 
 /** Requests one at a time, with a pause so each one meets an idle n8n, not the tail of the last execution. */
@@ -81,28 +66,6 @@ async function costPerEvent(target: ApiTarget, workflowId: string, request: Targ
 		}
 	}
 	return (performance.now() - started) / count;
-}
-
-async function newestExecution(target: ApiTarget, workflowId: string): Promise<{ id: string; status: string } | undefined> {
-	const page = await api<{ data: Array<{ id: string; status: string }> }>(target, 'GET', `/executions?workflowId=${workflowId}&limit=1`);
-	return page.data[0];
-}
-
-/** Klink Trigger as the benchmark runs it: signature (or no) auth, filters that the events pass, dedupe on. */
-function klinkTriggerNode(webhookId: string, authentication: string, credentials: Record<string, { id: string; name: string }> = {}) {
-	return {
-		name: 'Klink Trigger',
-		type: `${PACKAGE}.klinkTrigger`,
-		typeVersion: 1,
-		webhookId,
-		parameters: {
-			authentication,
-			events: ['message.inbound'],
-			filters: { channels: ['whatsapp'], minUnreadCount: 1, direction: 'incoming' },
-			options: { deduplicate: true },
-		},
-		credentials,
-	};
 }
 
 /** Static data holding a dedupe record of `count` events seen in the last minutes, as the trigger saves it. */
@@ -142,52 +105,19 @@ async function main(): Promise<void> {
 	const major = (Number(process.argv[2]) === 2 ? 2 : 1) as N8nMajor;
 	const engine = process.argv[3] === 'legacy' ? 'legacy' : 'default';
 	const extraEnv: Record<string, string> = engine === 'legacy' ? { N8N_EXPRESSION_ENGINE: 'legacy' } : {};
-	const instance = await startBenchInstance(major, 5930 + major * 10 + (engine === 'legacy' ? 1 : 0), extraEnv);
+	const instance = await startBenchInstance(major, benchPort(5930 + major * 10 + (engine === 'legacy' ? 1 : 0)), extraEnv);
 	try {
 		const { target } = instance;
-		const signature = await createCredential(target, 'klinkSignatureApi', { signatureSecret: SECRET });
-		const header = await createCredential(target, 'httpHeaderAuth', HEADER);
-		const klinkHook = randomUUID();
-		const bareHook = randomUUID();
-		const webhookPath = `bench-${randomUUID()}`;
-		const klinkWorkflowId = await deploy(target, 'bench klink', klinkTriggerNode(klinkHook, 'klinkSignature', { klinkSignatureApi: signature }));
-		await deploy(target, 'bench webhook', {
-			name: 'Webhook',
-			type: 'n8n-nodes-base.webhook',
-			typeVersion: 2,
-			webhookId: randomUUID(),
-			parameters: { httpMethod: 'POST', path: webhookPath, authentication: 'headerAuth', responseMode: 'onReceived', options: {} },
-			credentials: { httpHeaderAuth: header },
-		});
-		await deploy(target, 'bench bare', {
-			name: 'Bare Trigger',
-			type: 'n8n-nodes-klink-bench-floor.bareTrigger',
-			typeVersion: 1,
-			webhookId: bareHook,
-			parameters: {},
-		});
+		const trio = await deployTriggerTrio(target);
+		const { signature } = trio;
+		const klinkWorkflowId = trio.klink.workflowId;
 		const openHook = randomUUID();
 		await deploy(target, 'bench klink without auth', klinkTriggerNode(openHook, 'none'));
 		const openUrl = webhookUrl(target.baseUrl, openHook);
 		await waitForWebhookRoute(openUrl);
-		const klinkUrl = webhookUrl(target.baseUrl, klinkHook);
-		const bareUrl = webhookUrl(target.baseUrl, bareHook, 'bare');
-		const webhookNodeUrl = new URL(`/webhook/${webhookPath}`, target.baseUrl).toString();
-		await waitForWebhookRoute(klinkUrl);
-		await waitForWebhookRoute(bareUrl, { body: '{}', contentType: 'application/json' });
-		await waitForWebhookRoute(webhookNodeUrl, { body: '{}', contentType: 'application/json' });
-
-		const klink: Target = { label: 'Klink Trigger', request: signedKlinkRequest(klinkUrl, 'whatsapp'), samples: [] };
-		const bare: Target = {
-			label: 'bare community trigger',
-			request: () => ({ url: bareUrl, body: JSON.stringify(messageInbound()), headers: {} }),
-			samples: [],
-		};
-		const webhook: Target = {
-			label: 'n8n Webhook node (header auth)',
-			request: () => ({ url: webhookNodeUrl, body: JSON.stringify(messageInbound()), headers: { [HEADER.name]: HEADER.value } }),
-			samples: [],
-		};
+		const klink: Target = { label: trio.klink.label, request: trio.klink.request, samples: [] };
+		const bare: Target = { label: trio.bare.label, request: trio.bare.request, samples: [] };
+		const webhook: Target = { label: trio.webhook.label, request: trio.webhook.request, samples: [] };
 		// The same trigger without authentication: what loading and decrypting a credential adds per request.
 		const open: Target = {
 			label: 'Klink Trigger, authentication none',
@@ -196,8 +126,8 @@ async function main(): Promise<void> {
 		};
 		await runInterleaved([klink, webhook, bare, open], ROUNDS);
 
-		const accepted: Target = { label: 'accepted (starts an execution)', request: signedKlinkRequest(klinkUrl, 'whatsapp'), samples: [] };
-		const filtered: Target = { label: 'filtered out (channel)', request: signedKlinkRequest(klinkUrl, 'telegram'), samples: [] };
+		const accepted: Target = { label: 'accepted (starts an execution)', request: trio.klink.request, samples: [] };
+		const filtered: Target = { label: 'filtered out (channel)', request: signedKlinkRequest(trio.klink.url, 'telegram'), samples: [] };
 		await runInterleaved([accepted, filtered], ROUNDS);
 		const acceptedCost: number[] = [];
 		const filteredCost: number[] = [];

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks (never timed tests): prints ratios measured side by side in one run.
-# BENCH_MAJORS="1 2" (default) chooses the n8n versions.
+# BENCH_MAJORS="1 2" (default) chooses the n8n versions; BENCH_PORT_OFFSET moves every n8n port (5900-5999 by
+# default); BENCH_CPU_PROF_DIR writes a CPU profile of each n8n there.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$root"
@@ -14,5 +15,7 @@ node build-tools/bench/verify.bench.js
 for major in $majors; do
   node build-tools/bench/triggerLatency.bench.js "$major"
   if [ "$major" = 2 ]; then node build-tools/bench/triggerLatency.bench.js 2 legacy; fi
+  node build-tools/bench/triggerLoad.bench.js "$major"
+  if [ "$major" = 2 ]; then node build-tools/bench/triggerLoad.bench.js 2 pool4; fi
   node build-tools/bench/actionThroughput.bench.js "$major"
 done

@@ -227,6 +227,47 @@ describe('Klink node on n8n-core’s engine, Message > Send', () => {
 		expect(klink.maxInFlight).toBeLessThanOrEqual(2);
 	});
 
+	it('reads `{{ $json.field }}` mappings straight from the item with the result n8n’s own evaluation gives', async () => {
+		// The same items twice: once with the plain mappings the node reads itself, once with expressions that only
+		// n8n can evaluate (wrapped in parentheses). Bodies and per-item errors must be identical.
+		const items: IDataObject[] = [
+			{ content: 'plain text', senderId: 42, senderName: ' Ann ', conversationId: 'c-1', messageId: 'm-1', 'time stamp': 1765440850000 },
+			{ content: 'no conversation', senderId: 'u-2', senderName: 'Bob', conversationId: null, messageId: '', 'time stamp': '2025-12-11T08:12:38Z' },
+			{ content: { nested: true }, senderId: 'u-3', senderName: 'Cid', messageId: 'm-3' },
+			{ content: 'no sender', senderName: 'Dee', messageId: 'm-4', 'time stamp': new Date(1765440850000) as unknown as string },
+			{ content: 'list', senderId: ['x'], senderName: 'Eve', messageId: 'm-5', 'time stamp': 1765440758 },
+			{ content: '  ', senderId: 'u-6', senderName: 'Fay', messageId: 'm-6', conversationId: 7 },
+			{ content: 'ok', senderId: 'u-7', senderName: 'Gus', messageId: 'm-7', conversationId: true },
+		];
+		const mappings = (wrap: (path: string) => string): INodeParameters => ({
+			content: wrap('$json.content'),
+			senderId: wrap('$json["senderId"]'),
+			senderName: wrap("$json['senderName']"),
+			conversationId: wrap('$json.conversationId'),
+			messageId: wrap('$json.messageId'),
+			timestamp: wrap('$json["time stamp"]'),
+		});
+		const outcome = async (parameters: INodeParameters) => {
+			klink.received.length = 0;
+			const result = await send({ items, parameters, continueOnFail: true, executionId: 'exec-same' });
+			expect(result.run.status).toBe('success');
+			return { output: result.json(KLINK), received: klink.received.map((r) => r.body) };
+		};
+		const direct = await outcome(mappings((path) => `={{ ${path} }}`));
+		const evaluated = await outcome(mappings((path) => `={{ (${path}) }}`));
+		expect(direct.received.length).toBeGreaterThan(0);
+		// Only "now" (the default timestamp) may differ between the two runs.
+		const stable = (run: { output: IDataObject[]; received: IDataObject[] }) => ({
+			output: run.output,
+			received: [...run.received]
+				.map((body): IDataObject => ({ ...body, timestamp: body.timestamp === 1765440850000 || body.timestamp === 1765440758000 ? body.timestamp : 'now' }))
+				.sort((a, b) => String(a.messageId).localeCompare(String(b.messageId))),
+		});
+		expect(stable(direct)).toEqual(stable(evaluated));
+		expect(direct.output[2].error).toBe('Item 2: Content (content) must be text, got an object');
+		expect(direct.output[3].error).toBe('Item 3: Sender ID (senderId) is required and must not be empty');
+	});
+
 	it('derives the same message id for the same item in the same execution and run, and a new one otherwise', async () => {
 		const items = [{ content: 'hi', ...john }, { content: 'hi again', ...john }];
 		const ids = (result: EngineRun, runIndex = 0) => result.json(KLINK, runIndex).map((json) => json.messageId);

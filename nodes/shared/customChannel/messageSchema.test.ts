@@ -154,6 +154,21 @@ describe('buildRequestBody', () => {
 		expect(() => buildRequestBody(fieldsOf(valid), { messageId: '', now: 1765440758023 })).toThrow();
 	});
 
+	it('builds only bodies the wire schema accepts, and refuses what it would reject', () => {
+		const built = [
+			buildRequestBody(fieldsOf(valid), { messageId: 'm', now: 1765440758023 }),
+			buildRequestBody(fieldsOf({ ...valid, conversationId: 'c-1', senderId: 7, timestamp: '2025-12-11' }), { messageId: 'm', now: 1 }),
+		];
+		for (const body of built) expect(customChannelMessageSchema.safeParse(body).success).toBe(true);
+		expect(() => buildRequestBody(fieldsOf(valid), { messageId: 'm', now: 1 })).toThrow(/timestamp/);
+		expect(() => buildRequestBody({ ...fieldsOf(valid), content: ' ' }, { messageId: 'm', now: 1765440758023 })).toThrow(/content/);
+		expect(() => buildRequestBody({ ...fieldsOf(valid), senderName: '' }, { messageId: 'm', now: 1765440758023 })).toThrow(/sender/);
+		expect(() => buildRequestBody({ ...fieldsOf(valid), conversationId: '' }, { messageId: 'm', now: 1765440758023 })).toThrow(/conversationId/);
+		for (const bad of [{ ...built[0], timestamp: 1.5 }, { ...built[0], type: 'image' }, { ...built[0], messageId: '' }]) {
+			expect(customChannelMessageSchema.safeParse(bad).success).toBe(false);
+		}
+	});
+
 	it('the wire schema rejects unknown keys', () => {
 		const body = buildRequestBody(fieldsOf(valid), { messageId: 'm', now: 1765440758023 });
 		expect(customChannelMessageSchema.safeParse({ ...body, extra: 1 }).success).toBe(false);

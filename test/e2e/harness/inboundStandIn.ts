@@ -26,7 +26,10 @@ export class InboundStandIn {
 	delayMs = 0;
 	/** The most requests that were being answered at one time: proof that sends overlapped. */
 	maxInFlight = 0;
+	/** The most requests of one conversation (by `conversationId`) answered at one time. */
+	maxInFlightPerConversation = 0;
 	private inFlight = 0;
+	private readonly inFlightByConversation = new Map<string, number>();
 	private server: Server | undefined;
 	private port = 0;
 	private attempts = new Map<string, number>();
@@ -51,6 +54,8 @@ export class InboundStandIn {
 		this.accepted.clear();
 		this.attempts.clear();
 		this.maxInFlight = 0;
+		this.maxInFlightPerConversation = 0;
+		this.inFlightByConversation.clear();
 	}
 
 	private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -100,8 +105,13 @@ export class InboundStandIn {
 			}
 			this.inFlight++;
 			this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+			const conversation = String(body.conversationId ?? '');
+			const inConversation = (this.inFlightByConversation.get(conversation) ?? 0) + 1;
+			this.inFlightByConversation.set(conversation, inConversation);
+			if (conversation) this.maxInFlightPerConversation = Math.max(this.maxInFlightPerConversation, inConversation);
 			const respond = () => {
 				this.inFlight--;
+				this.inFlightByConversation.set(conversation, (this.inFlightByConversation.get(conversation) ?? 1) - 1);
 				const entry = record(200);
 				if (!this.accepted.has(id)) this.accepted.set(id, entry);
 				const conversationId = body.conversationId ?? `conv-${id}`;

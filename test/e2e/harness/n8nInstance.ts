@@ -125,11 +125,13 @@ export async function startN8n(options: {
 	userFolder: string;
 	logFile: string;
 	extraEnv?: Record<string, string>;
+	/** Node options before n8n's script, e.g. `--cpu-prof` (Node 20 refuses it in NODE_OPTIONS). */
+	nodeArgs?: string[];
 }): Promise<ChildProcess> {
 	const { major, port, brokerPort, userFolder, logFile } = options;
 	const startedAt = readLogLength(logFile);
 	const env = { ...n8nEnvironment(major, port, brokerPort, userFolder), ...options.extraEnv };
-	const child = spawnN8n(major, 'start', env, logFile);
+	const child = spawnN8n(major, 'start', env, logFile, options.nodeArgs);
 	await waitForLog(logFile, logMatchSince(startedAt, /Editor is now accessible via/), child, 120_000);
 	return child;
 }
@@ -139,13 +141,13 @@ export async function startN8n(options: {
  * own process group, so its task runner can be killed with it) and writing straight to the file, so n8n
  * outlives the jest worker that started it. Does not wait for anything.
  */
-export function spawnN8n(major: N8nMajor, command: string, env: Record<string, string>, logFile: string): ChildProcess {
+export function spawnN8n(major: N8nMajor, command: string, env: Record<string, string>, logFile: string, nodeArgs: string[] = []): ChildProcess {
 	const bin = join(n8nInstallDir(major), 'node_modules', 'n8n', 'bin', 'n8n');
 	if (!existsSync(bin)) throw new Error(`n8n ${major}.x is not installed: run test/e2e/setup/install-n8n.sh ${major}`);
 	const fullEnv = { ...env };
 	if (major === 2) fullEnv.PATH = `${join(nodeBinary(2), '..')}:${fullEnv.PATH}`;
 	const log = openSync(logFile, 'a');
-	const child = spawn(nodeBinary(major), [bin, command], { env: fullEnv, stdio: ['ignore', log, log], detached: true });
+	const child = spawn(nodeBinary(major), [...nodeArgs, bin, command], { env: fullEnv, stdio: ['ignore', log, log], detached: true });
 	closeSync(log);
 	child.unref();
 	return child;

@@ -21,6 +21,7 @@ import {
 import { CustomChannelSendError, sendCustomChannelMessage } from '../../../../shared/customChannel/sendMessage';
 import { parseSendOptions, retryPolicyFrom } from '../../../../shared/customChannel/sendOptions';
 import { cancellableSleep, isCancelled, n8nHttpRequester } from '../../transport';
+import { itemFieldReader, type ItemFieldReader } from './itemFields';
 
 export { description } from './send.description';
 
@@ -77,13 +78,14 @@ function readRunIndex(context: IExecuteFunctions): number {
 function prepareItem(
 	context: IExecuteFunctions,
 	index: number,
+	readers: ReadonlyArray<[MessageField, ItemFieldReader]>,
 	scope: { executionId: string; nodeName: string; runIndex: number },
 	mask: (text: unknown) => string,
 ): Prepared {
 	const input: MessageFieldsInput = {};
-	for (const field of ITEM_FIELDS) {
+	for (const [field, read] of readers) {
 		try {
-			input[field] = context.getNodeParameter(field, index, undefined);
+			input[field] = read(index);
 		} catch (error) {
 			return {
 				index,
@@ -183,7 +185,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const scope = { executionId, nodeName: node.name, runIndex: readRunIndex(this) };
 
 	// 1. Validate every item before anything is sent.
-	const prepared = items.map((_, index) => prepareItem(this, index, scope, mask));
+	const readers = ITEM_FIELDS.map((field): [MessageField, ItemFieldReader] => [field, itemFieldReader(this, field, items)]);
+	const prepared = items.map((_, index) => prepareItem(this, index, readers, scope, mask));
 	const invalid = prepared.filter((entry) => !isPrepared(entry));
 	if (invalid.length > 0 && !continueOnFail) {
 		const first = invalid[0] as { error: NodeOperationError };

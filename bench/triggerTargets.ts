@@ -1,0 +1,98 @@
+import { randomUUID } from 'crypto';
+
+import { signKlinkRequest } from '../nodes/shared/signature/verifySignature';
+import { messageInbound } from '../test/e2e/harness/klinkEvents';
+import { activateWorkflow, api, createCredential, createWorkflow, PACKAGE, waitForWebhookRoute, webhookUrl, type ApiTarget } from '../test/e2e/harness/n8nApi';
+
+/** What the trigger benchmarks deploy and send: Klink Trigger, n8n's Webhook node and the bare trigger. */
+export const SECRET = 'bench-signature-secret';
+export const HEADER = { name: 'x-bench-auth', value: 'bench-header-value' };
+
+export type BenchRequest = { url: string; body: string; headers: Record<string, string> };
+
+export async function deploy(target: ApiTarget, name: string, node: Record<string, unknown>, staticData?: Record<string, unknown>): Promise<string> {
+	const workflow = await createWorkflow(target, name, [node as never], {}, staticData ? { staticData } : {});
+	await activateWorkflow(target, workflow.id);
+	return workflow.id;
+}
+
+export function signedKlinkRequest(url: string, channel: string): () => BenchRequest {
+	return () => {
+		const body = JSON.stringify(messageInbound({ channel, unreadCount: 2 }));
+		return { url, body, headers: { 'x-signature': signKlinkRequest({ secret: SECRET, method: 'POST', url, rawQuery: '', rawBody: Buffer.from(body) }) } };
+	};
+}
+
+/** Klink Trigger as the benchmarks run it: signature (or no) auth, filters that the events pass, dedupe on. */
+export function klinkTriggerNode(webhookId: string, authentication: string, credentials: Record<string, { id: string; name: string }> = {}) {
+	return {
+		name: 'Klink Trigger',
+		type: `${PACKAGE}.klinkTrigger`,
+		typeVersion: 1,
+		webhookId,
+		parameters: {
+			authentication,
+			events: ['message.inbound'],
+			filters: { channels: ['whatsapp'], minUnreadCount: 1, direction: 'incoming' },
+			options: { deduplicate: true },
+		},
+		credentials,
+	};
+}
+
+export async function newestExecution(target: ApiTarget, workflowId: string): Promise<{ id: string; status: string } | undefined> {
+	const page = await api<{ data: Array<{ id: string; status: string }> }>(target, 'GET', `/executions?workflowId=${workflowId}&limit=1`);
+	return page.data[0];
+}
+
+export interface DeployedTrigger {
+	label: string;
+	workflowId: string;
+	url: string;
+	request: () => BenchRequest;
+}
+
+/**
+ * The three triggers compared on one instance: Klink Trigger (signature, filters, dedupe), n8n's Webhook node
+ * with header auth answering on receipt, and the bare community trigger that checks nothing.
+ */
+export async function deployTriggerTrio(target: ApiTarget): Promise<{ klink: DeployedTrigger; webhook: DeployedTrigger; bare: DeployedTrigger; signature: { id: string; name: string } }> {
+	const signature = await createCredential(target, 'klinkSignatureApi', { signatureSecret: SECRET });
+	const header = await createCredential(target, 'httpHeaderAuth', HEADER);
+	const klinkHook = randomUUID();
+	const bareHook = randomUUID();
+	const webhookPath = `bench-${randomUUID()}`;
+	const klinkId = await deploy(target, 'bench klink', klinkTriggerNode(klinkHook, 'klinkSignature', { klinkSignatureApi: signature }));
+	const webhookId = await deploy(target, 'bench webhook', {
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		webhookId: randomUUID(),
+		parameters: { httpMethod: 'POST', path: webhookPath, authentication: 'headerAuth', responseMode: 'onReceived', options: {} },
+		credentials: { httpHeaderAuth: header },
+	});
+	const bareId = await deploy(target, 'bench bare', {
+		name: 'Bare Trigger',
+		type: 'n8n-nodes-klink-bench-floor.bareTrigger',
+		typeVersion: 1,
+		webhookId: bareHook,
+		parameters: {},
+	});
+	const klinkUrl = webhookUrl(target.baseUrl, klinkHook);
+	const bareUrl = webhookUrl(target.baseUrl, bareHook, 'bare');
+	const webhookNodeUrl = new URL(`/webhook/${webhookPath}`, target.baseUrl).toString();
+	await waitForWebhookRoute(klinkUrl);
+	await waitForWebhookRoute(bareUrl, { body: '{}', contentType: 'application/json' });
+	await waitForWebhookRoute(webhookNodeUrl, { body: '{}', contentType: 'application/json' });
+	return {
+		signature,
+		klink: { label: 'Klink Trigger', workflowId: klinkId, url: klinkUrl, request: signedKlinkRequest(klinkUrl, 'whatsapp') },
+		webhook: {
+			label: 'n8n Webhook node (header auth)',
+			workflowId: webhookId,
+			url: webhookNodeUrl,
+			request: () => ({ url: webhookNodeUrl, body: JSON.stringify(messageInbound()), headers: { [HEADER.name]: HEADER.value } }),
+		},
+		bare: { label: 'bare community trigger', workflowId: bareId, url: bareUrl, request: () => ({ url: bareUrl, body: JSON.stringify(messageInbound()), headers: {} }) },
+	};
+}
