@@ -131,5 +131,9 @@ export function postgresEnvironment(state: PostgresState): Record<string, string
 		DB_POSTGRESDB_USER: state.user,
 		DB_POSTGRESDB_PASSWORD: state.password,
 		DB_POSTGRESDB_SCHEMA: 'public',
+		// n8n's default is 2 connections per process: with 50 requests in flight on a webhook process n8n 2.x
+		// (which answers after storing the execution) waits past klink's 10 s for a connection. 10 per process,
+		// 50 for the topology, is within PostgreSQL's default of 100.
+		DB_POSTGRESDB_POOL_SIZE: '10',
 	};
 }
