@@ -25,9 +25,8 @@ export function signedKlinkRequest(url: string, channel: string): () => BenchReq
 
 /**
  * Klink Trigger as the benchmarks run it: signature (or no) auth, filters that the events pass, dedupe on, and
- * answering where the bare floor answers (Answer klink.cloud: Immediately). With the default (When the
- * Execution Is Stored) n8n 2.x answers only after storing the execution, so the figure would also hold n8n's
- * database write, which the bare floor's does not.
+ * answering where the bare floor answers (Answer klink.cloud: Immediately, the default). With When the
+ * Execution Is Stored, n8n 2.x answers only after storing the execution, which the bare floor does not wait for.
  */
 export function klinkTriggerNode(webhookId: string, authentication: string, credentials: Record<string, { id: string; name: string }> = {}) {
 	return {

@@ -308,9 +308,9 @@ export async function handleKlinkWebhook(context: IWebhookFunctions): Promise<IW
 	// n8n answers: on 2.x once the execution is stored (and queued, in queue mode), with a 500 if that fails;
 	// on 1.x as it answers its own Webhook node. The event counts as started only if that answer was a 2xx.
 	if (claim?.kind === 'new') void answeredWith2xx(context.getResponseObject()).then(claim.settle);
-	if (options.answerWhen === 'immediately') {
-		context.getResponseObject().status(200).json(STARTED);
-		return { noWebhookResponse: true, workflowData: [[{ json }]] };
-	}
-	return { webhookResponse: STARTED, workflowData: [[{ json }]] };
+	if (options.answerWhen === 'stored') return { webhookResponse: STARTED, workflowData: [[{ json }]] };
+	// Answered here: on n8n 2.x, waiting for n8n's answer holds its expression isolate until the execution
+	// is stored, which a single process's own executions also need (measured: the burst stalled).
+	context.getResponseObject().status(200).json(STARTED);
+	return { noWebhookResponse: true, workflowData: [[{ json }]] };
 }

@@ -60,7 +60,8 @@ async function deploy(start: 'klink' | 'webhook'): Promise<string> {
 			? { kind: 'webhook' }
 			: {
 					kind: 'klink',
-					parameters: { authentication: 'klinkSignature', events: ['message.inbound'] },
+					// The setting the README gives queue mode: answered once n8n has stored and queued the run.
+					parameters: { authentication: 'klinkSignature', events: ['message.inbound'], options: { answerWhen: 'stored' } },
 					credentials: { klinkSignatureApi: await createCredential(target, 'klinkSignatureApi', { signatureSecret: SECRET }) },
 				};
 	const { url } = await deployRecordingWorkflow(target, `faults ${start} ${++rounds}`, node, recorder, queue.frontUrl);

@@ -16,16 +16,16 @@ export const optionsProperty: INodeProperties = {
 					name: 'Immediately',
 					value: 'immediately',
 					description:
-						'As soon as the event is verified, before n8n stores the execution: fastest on n8n 2.x with one process, but an event is lost if n8n then fails to store it',
+						'As soon as the event is verified, before n8n stores the execution (as n8n 1.x answers its own webhooks): an event is lost if n8n then fails to store it',
 				},
 				{
 					name: 'When the Execution Is Stored',
 					value: 'stored',
 					description:
-						'After n8n has stored the execution (and queued it, in queue mode), with a 500 if that failed so that klink.cloud retries; n8n 1.x answers before storing whichever is chosen',
+						'For queue mode: after n8n has stored and queued the execution, with a 500 if that failed so that klink.cloud retries. On n8n 2.x with a single process it slows every webhook; n8n 1.x answers before storing either way.',
 				},
 			],
-			default: 'stored',
+			default: 'immediately',
 			description: 'When an accepted event is answered 200, which is when klink.cloud stops retrying it',
 		},
 		{
