@@ -162,16 +162,14 @@ function scheduleFlush(context: IWebhookFunctions, state: NodeDedupe, key: Buffe
 		for (const [digest, seenAt] of state.unverified) if (now - seenAt > VERIFY_GIVE_UP_MS) state.unverified.delete(digest);
 		const save = [...state.unsaved];
 		const verify = [...state.unverified];
-		if (save.length === 0 && verify.length === 0 && !state.rewrite) {
-			if (state.unverified.size > 0) scheduleFlush(context, state, key, VERIFY_DELAY_MS);
-			return;
-		}
+		if (save.length === 0 && verify.length === 0 && !state.rewrite) return;
+		const rewrite = state.rewrite;
 		for (const [digest] of save) state.unsaved.delete(digest);
 		state.lastFlushAt = now;
 		const body = JSON.stringify({
 			save: save.length > 0 ? storedRecordOf(save) : undefined,
 			verify: verify.length > 0 ? storedRecordOf(verify) : undefined,
-			rewrite: state.rewrite || undefined,
+			rewrite: rewrite || undefined,
 		} satisfies FlushBody);
 		try {
 			const answer = (await context.helpers.httpRequest({
@@ -183,6 +181,8 @@ function scheduleFlush(context: IWebhookFunctions, state: NodeDedupe, key: Buffe
 			})) as unknown;
 			const parsed = (typeof answer === 'string' ? JSON.parse(answer) : answer) as FlushAnswer;
 			state.failedFlushes = 0;
+			// Written by whichever process took it; a stored copy still without the record asks again.
+			if (rewrite) state.rewrite = false;
 			if (parsed.verified === true) for (const [digest] of verify) state.unverified.delete(digest);
 			for (const [digest, seenAt] of save) state.unverified.set(digest, seenAt);
 			if (state.unsaved.size > 0 || state.unverified.size > 0) scheduleFlush(context, state, key, VERIFY_DELAY_MS);

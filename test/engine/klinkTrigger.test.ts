@@ -10,7 +10,7 @@ import type { INode, INodeParameters } from 'n8n-workflow';
 
 import { eventDigest } from '../../nodes/shared/events/seenRecord';
 import { contactEvent, messageInbound } from '../e2e/harness/klinkEvents';
-import { goJson, klinkSignature, postJson } from './harness/klinkDelivery';
+import { goJson, klinkSignature, postJson, postJsonForText } from './harness/klinkDelivery';
 import type { WorkflowJson } from './harness/runWorkflow';
 import { WebhookServer } from './harness/webhookServer';
 
@@ -130,6 +130,27 @@ describe('Klink Trigger on n8n-core’s webhook context, Klink Signature', () =>
 		await waitUntilSaved(server, event.data.id);
 		// The flush request that saved it started nothing.
 		expect(server.executions.length).toBe(before + 1);
+	});
+
+	it('writes the record back from memory when a run erased the static data (as a 2.x queue-mode worker can)', async () => {
+		const first = messageInbound();
+		expect((await signed(first)).json.started).toBe(true);
+		await waitUntilSaved(server, first.data.id);
+		await new Promise((resolve) => setTimeout(resolve, 3000)); // past the flush's check two seconds later
+		server.savedStaticData = {};
+		// Only a retry arrives, no new event: the record is written back all the same.
+		expect((await signed(first)).json).toEqual({ received: true, started: false, reason: 'duplicate delivery' });
+		await waitUntilSaved(server, first.data.id);
+	});
+
+	it('refuses a flush request it cannot verify with 401, and saves nothing from it', async () => {
+		const saved = JSON.stringify(server.savedStaticData);
+		const forged = JSON.stringify({ save: { v: 2, bucketMs: 10_000, buckets: [[Date.now() - (Date.now() % 10_000), 'AAAAAAAAAAAA']] } });
+		const before = server.executions.length;
+		const answer = await postJsonForText(url, forged, { 'x-klink-dedupe-flush': `${Date.now()}.not-the-mac` });
+		expect(answer.status).toBe(401);
+		expect(JSON.stringify(server.savedStaticData)).toBe(saved);
+		expect(server.executions.length).toBe(before);
 	});
 
 	it('after a restart (nothing in memory), turns the retry away from the static data n8n saved', async () => {
