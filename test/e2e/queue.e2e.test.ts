@@ -105,7 +105,10 @@ describeQueue('Klink Trigger in queue mode', () => {
 		const [w1, w2] = queue.webhooks.map((p) => p.port);
 		const byFront = (port: number) => accepted.filter((entry) => entry.port === port).map((entry) => webhookPort(entry.upstream));
 		expect(new Set(byFront(portOf(queue.roundRobinFrontUrl)))).toEqual(new Set([w1, w2]));
-		expect(byFront(portOf(queue.pinnedFrontUrl))).toEqual([w1, w1]);
+		// The trigger's own dedupe flushes go through the public (pinned) front as well, also to process 1.
+		const pinnedUpstreams = byFront(portOf(queue.pinnedFrontUrl));
+		expect(new Set(pinnedUpstreams)).toEqual(new Set([w1]));
+		expect(pinnedUpstreams.length).toBeGreaterThanOrEqual(2);
 	});
 
 	it('starts nothing for forged or filtered events, on any route', async () => {
