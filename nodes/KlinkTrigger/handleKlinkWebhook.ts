@@ -23,6 +23,12 @@ import { answerFlushRequest, claimDelivery, flushKey, type DeliveryClaim } from 
 
 type Authentication = 'klinkSignature' | 'headerAuth' | 'basicAuth' | 'none';
 
+const CREDENTIAL_TYPE: Record<Exclude<Authentication, 'none'>, string> = {
+	klinkSignature: 'klinkSignatureApi',
+	headerAuth: 'klinkHeaderAuthApi',
+	basicAuth: 'klinkBasicAuthApi',
+};
+
 interface TriggerOptions {
 	answerWhen?: 'immediately' | 'stored';
 	deduplicate?: boolean;
@@ -138,21 +144,21 @@ async function authenticate(
 	const { context, request } = delivery;
 	if (authentication === 'none') return undefined;
 	if (authentication === 'headerAuth') {
-		const credential = await getTriggerCredentials(context, 'klinkHeaderAuthApi');
+		const credential = await getTriggerCredentials(context, CREDENTIAL_TYPE.headerAuth);
 		const headerName = String(credential.name ?? '');
 		request.secretHeaders.push(headerName);
 		const result = checkHeaderAuth(request.headers, headerName, String(credential.value ?? ''));
 		return result.ok ? undefined : { kind: 'headerAuth', reason: result.reason };
 	}
 	if (authentication === 'basicAuth') {
-		const credential = await getTriggerCredentials(context, 'klinkBasicAuthApi');
+		const credential = await getTriggerCredentials(context, CREDENTIAL_TYPE.basicAuth);
 		const result = checkBasicAuth(request.headers, String(credential.user ?? ''), String(credential.password ?? ''));
 		return result.ok ? undefined : { kind: 'basicAuth', reason: result.reason };
 	}
 
 	const signature = parseSignatureHeader(request.headers);
 	if (!signature) return { kind: 'signatureMissing', reason: 'missing or malformed x-signature header' };
-	const credential = await getTriggerCredentials(context, 'klinkSignatureApi');
+	const credential = await getTriggerCredentials(context, CREDENTIAL_TYPE.klinkSignature);
 	const secrets = [credential.signatureSecret, credential.previousSignatureSecret]
 		.map((secret) => (typeof secret === 'string' ? secret : ''))
 		.filter((secret) => secret !== '');
@@ -228,8 +234,7 @@ function normalizedOrRaw(context: IWebhookFunctions, rawBody: Buffer): Buffer {
 /** The secret of the trigger's credential, which keys its dedupe flush requests (see flushKey). */
 async function credentialSecret(context: IWebhookFunctions, authentication: Authentication): Promise<string> {
 	if (authentication === 'none') return '';
-	const type = { klinkSignature: 'klinkSignatureApi', headerAuth: 'klinkHeaderAuthApi', basicAuth: 'klinkBasicAuthApi' }[authentication];
-	const credential = await getTriggerCredentials(context, type);
+	const credential = await getTriggerCredentials(context, CREDENTIAL_TYPE[authentication]);
 	const secret = { klinkSignature: credential.signatureSecret, headerAuth: credential.value, basicAuth: credential.password }[authentication];
 	return typeof secret === 'string' ? secret : '';
 }
@@ -243,8 +248,10 @@ export async function handleKlinkWebhook(context: IWebhookFunctions): Promise<IW
 	const authentication = context.getNodeParameter('authentication', 'klinkSignature') as Authentication;
 	const options = context.getNodeParameter('options', {}) as TriggerOptions;
 	const request = await readRequest(context);
+	const limits = dedupeLimits(options);
+	// Derived only when a flush is checked or sent, never on an event's own path.
 	const flushSecret = async () => flushKey(context, await credentialSecret(context, authentication));
-	const flush = answerFlushRequest(context, request.rawBody, dedupeLimits(options), flushSecret);
+	const flush = answerFlushRequest(context, request.rawBody, limits, flushSecret);
 	if (flush) return await flush;
 	const isTest = context.getMode() === 'manual';
 	const delivery: Delivery = { context, request, urls: servedUrls(context, request, isTest), isTest };
@@ -285,7 +292,7 @@ export async function handleKlinkWebhook(context: IWebhookFunctions): Promise<IW
 	let claim: DeliveryClaim | undefined;
 	if (options.deduplicate !== false && !isTest) {
 		const key = eventKey(view, () => normalizedOrRaw(context, request.rawBody));
-		claim = claimDelivery(context, key, dedupeLimits(options), await flushSecret());
+		claim = claimDelivery(context, key, limits, flushSecret);
 		if (claim.kind === 'started') return { webhookResponse: DUPLICATE };
 		if (claim.kind === 'inFlight') {
 			// Answered from here without holding n8n (on 2.x its expression isolate) while the first one finishes.

@@ -135,6 +135,9 @@ function isValidFlushToken(key: Buffer, token: string, body: Buffer, now: number
 	return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
+/** The flush key (see flushKey), derived when a flush is sent or checked. */
+type FlushSecret = () => Promise<Buffer>;
+
 interface FlushBody {
 	/** Digests started since the last flush. */
 	save?: unknown;
@@ -150,7 +153,7 @@ interface FlushAnswer {
 }
 
 /** Sends what memory has that the stored copy may not, at most once per SAVE_INTERVAL_MS per trigger. */
-function scheduleFlush(context: IWebhookFunctions, state: NodeDedupe, key: Buffer, delayMs?: number): void {
+function scheduleFlush(context: IWebhookFunctions, state: NodeDedupe, flushSecret: FlushSecret, delayMs?: number): void {
 	if (state.flushScheduled) return;
 	const url = context.getNodeWebhookUrl('default');
 	if (!url) return;
@@ -175,7 +178,7 @@ function scheduleFlush(context: IWebhookFunctions, state: NodeDedupe, key: Buffe
 			const answer = (await context.helpers.httpRequest({
 				method: 'POST',
 				url,
-				headers: { [FLUSH_HEADER]: flushToken(key, now, body), 'content-type': 'application/json' },
+				headers: { [FLUSH_HEADER]: flushToken(await flushSecret(), now, body), 'content-type': 'application/json' },
 				body,
 				json: false,
 			})) as unknown;
@@ -185,7 +188,7 @@ function scheduleFlush(context: IWebhookFunctions, state: NodeDedupe, key: Buffe
 			if (rewrite) state.rewrite = false;
 			if (parsed.verified === true) for (const [digest] of verify) state.unverified.delete(digest);
 			for (const [digest, seenAt] of save) state.unverified.set(digest, seenAt);
-			if (state.unsaved.size > 0 || state.unverified.size > 0) scheduleFlush(context, state, key, VERIFY_DELAY_MS);
+			if (state.unsaved.size > 0 || state.unverified.size > 0) scheduleFlush(context, state, flushSecret, VERIFY_DELAY_MS);
 		} catch (error) {
 			for (const [digest, seenAt] of save) state.unsaved.set(digest, seenAt);
 			state.failedFlushes++;
@@ -213,7 +216,7 @@ export type DeliveryClaim =
  * Checks an event against the record. For production requests only: the caller keeps test requests (the
  * editor's Test URL) away from the record.
  */
-export function claimDelivery(context: IWebhookFunctions, key: string, limits: SeenRecordLimits, flushSecret: Buffer): DeliveryClaim {
+export function claimDelivery(context: IWebhookFunctions, key: string, limits: SeenRecordLimits, flushSecret: FlushSecret): DeliveryClaim {
 	const now = Date.now();
 	const state = stateOf(context, limits);
 	syncWithStored(state, context.getWorkflowStaticData('node'), now);
@@ -251,7 +254,7 @@ export function answerFlushRequest(
 	context: IWebhookFunctions,
 	rawBody: Buffer,
 	limits: SeenRecordLimits,
-	flushSecret: () => Promise<Buffer>,
+	flushSecret: FlushSecret,
 ): Promise<IWebhookResponseData> | undefined {
 	const token = (context.getHeaderData() as Record<string, unknown>)[FLUSH_HEADER];
 	if (typeof token !== 'string' || context.getMode() === 'manual') return undefined;
