@@ -139,7 +139,13 @@ describeQueue('Klink Trigger in queue mode', () => {
 		let sent = 0;
 		const send = async (to: string, text: string) => {
 			const result = await signedPost(url, to, messageInbound({ text }));
-			expect({ text, status: result.status, body: JSON.parse(result.body) }).toEqual({ text, status: 200, body: { received: true, started: true } });
+			// On failure: what the front answered (nginx's own pages are HTML) and the servers it tried.
+			const tried = result.status === 200 ? undefined : frontUpstreams(queue, webhookId).slice(-1)[0];
+			expect({ text, status: result.status, body: result.body.slice(0, 200), tried }).toEqual({
+				text,
+				status: 200,
+				body: JSON.stringify({ received: true, started: true }),
+			});
 			sent++;
 		};
 

@@ -372,8 +372,13 @@ describe('Klink Trigger IP allowlist', () => {
 		expect((await postRaw(klinkOnly.url, body(), { 'x-forwarded-for': KLINK_ADDRESS })).status).toBe(200);
 		expect((await postRaw(klinkOnly.url, body(), { 'x-forwarded-for': '203.0.113.9' })).status).toBe(403);
 
-		await waitForExecutions(target, klinkOnly.workflowId, 1);
-		await waitForExecutions(target, local.workflowId, 1);
+		// If an accepted event never ran, n8n's errors after the restart say why.
+		const withN8nErrors = (error: Error) => {
+			const errors = readN8nLogs().split('\n').filter((line) => /error|fail/i.test(line)).slice(-15);
+			throw new Error(`${error.message}\nn8n's last error lines:\n${errors.join('\n')}`);
+		};
+		await waitForExecutions(target, klinkOnly.workflowId, 1).catch(withN8nErrors);
+		await waitForExecutions(target, local.workflowId, 1).catch(withN8nErrors);
 		await new Promise((resolve) => setTimeout(resolve, 500));
 		expect(await listExecutions(target, klinkOnly.workflowId)).toHaveLength(1);
 		expect(await listExecutions(target, local.workflowId)).toHaveLength(1);

@@ -19,6 +19,7 @@ import { deployRecordingWorkflow, markersIn, runMarker } from './harness/recordi
 const EVENTS = Number(process.env.KLINK_VOLUME_EVENTS ?? 2000);
 const IN_FLIGHT = 20;
 const RESENT = 200;
+const ANSWER_WHEN = process.env.KLINK_VOLUME_ANSWER ?? 'immediately';
 const SECRET = 'klink-e2e-volume-secret-5d1e';
 const RUN_ID = Date.now().toString(36);
 
@@ -88,7 +89,7 @@ describe(`Klink Trigger at volume (${EVENTS} events, ${IN_FLIGHT} in flight)`, (
 			const { workflowId, url } = await deployRecordingWorkflow(
 				target,
 				'volume',
-				{ kind: 'klink', parameters: { authentication: 'klinkSignature', events: ['message.inbound'] }, credentials: { klinkSignatureApi: credential } },
+				{ kind: 'klink', parameters: { authentication: 'klinkSignature', events: ['message.inbound'], options: { answerWhen: ANSWER_WHEN } }, credentials: { klinkSignatureApi: credential } },
 				recorder,
 			);
 			const klinkRun = await burst('k', url, true);

@@ -67,7 +67,20 @@ export function n8nEnvironment(
 		env.N8N_WEBHOOK_URL = webhookBaseUrl;
 		env.N8N_DISABLED_MODULES = 'mcp-registry';
 	}
-	return env;
+	return { ...env, ...settingsFromEnvironment() };
+}
+
+/**
+ * n8n settings to try without editing the harness: `KLINK_N8N_SETTINGS="N8N_A=1 N8N_B=x"` applies them to every
+ * n8n process the tests and benchmarks start (e.g. the expression engine settings the README discusses).
+ */
+function settingsFromEnvironment(): Record<string, string> {
+	const pairs = (process.env.KLINK_N8N_SETTINGS ?? '').split(/\s+/).filter(Boolean);
+	return Object.fromEntries(pairs.map((pair) => {
+		const at = pair.indexOf('=');
+		if (at <= 0) throw new Error(`KLINK_N8N_SETTINGS: "${pair}" is not NAME=value`);
+		return [pair.slice(0, at), pair.slice(at + 1)];
+	}));
 }
 
 const NPM_INSTALL_ARGS = ['install', '--omit=peer', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'];
