@@ -15,6 +15,19 @@ export function benchPort(defaultPort: number): number {
 }
 
 /**
+ * n8n's expression engine settings a variant stands for: `pool<N>` (N8N_EXPRESSION_ENGINE_POOL_SIZE), `lazy`
+ * (N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: an isolate only once an expression needs one), `legacy` (no isolate).
+ */
+export function engineVariant(variant: string): { extraEnv: Record<string, string>; portSlot: number } {
+	const pool = /^pool(\d+)$/.exec(variant);
+	if (pool) return { extraEnv: { N8N_EXPRESSION_ENGINE_POOL_SIZE: pool[1] }, portSlot: 1 };
+	if (variant === 'legacy') return { extraEnv: { N8N_EXPRESSION_ENGINE: 'legacy' }, portSlot: 2 };
+	if (variant === 'lazy') return { extraEnv: { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' }, portSlot: 3 };
+	if (variant === 'defaults') return { extraEnv: {}, portSlot: 0 };
+	throw new Error(`unknown variant "${variant}": defaults, pool<N>, lazy or legacy`);
+}
+
+/**
  * A fresh n8n for one benchmark, with this package and the benchmark's floor trigger installed. With
  * `BENCH_CPU_PROF_DIR` set, n8n runs under `--cpu-prof` and writes a V8 CPU profile there when it stops.
  */

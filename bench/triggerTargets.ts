@@ -28,7 +28,12 @@ export function signedKlinkRequest(url: string, channel: string): () => BenchReq
  * answering where the bare floor answers (Answer klink.cloud: Immediately, the default). With When the
  * Execution Is Stored, n8n 2.x answers only after storing the execution, which the bare floor does not wait for.
  */
-export function klinkTriggerNode(webhookId: string, authentication: string, credentials: Record<string, { id: string; name: string }> = {}) {
+export function klinkTriggerNode(
+	webhookId: string,
+	authentication: string,
+	credentials: Record<string, { id: string; name: string }> = {},
+	answerWhen: 'immediately' | 'stored' = 'immediately',
+) {
 	return {
 		name: 'Klink Trigger',
 		type: `${PACKAGE}.klinkTrigger`,
@@ -38,7 +43,7 @@ export function klinkTriggerNode(webhookId: string, authentication: string, cred
 			authentication,
 			events: ['message.inbound'],
 			filters: { channels: ['whatsapp'], minUnreadCount: 1, direction: 'incoming' },
-			options: { deduplicate: true, answerWhen: 'immediately' },
+			options: { deduplicate: true, answerWhen },
 		},
 		credentials,
 	};
@@ -56,6 +61,20 @@ export interface DeployedTrigger {
 	request: () => BenchRequest;
 }
 
+/** A Klink Trigger (signature, filters, dedupe) whose events all start an execution, answering as `answerWhen` says. */
+export async function deployKlinkTrigger(
+	target: ApiTarget,
+	signature: { id: string; name: string },
+	answerWhen: 'immediately' | 'stored',
+): Promise<DeployedTrigger> {
+	const hook = randomUUID();
+	const workflowId = await deploy(target, `bench klink (${answerWhen})`, klinkTriggerNode(hook, 'klinkSignature', { klinkSignatureApi: signature }, answerWhen));
+	const url = webhookUrl(target.baseUrl, hook);
+	await waitForWebhookRoute(url);
+	const label = answerWhen === 'immediately' ? 'Klink Trigger' : 'Klink Trigger, answer when stored';
+	return { label, workflowId, url, request: signedKlinkRequest(url, 'whatsapp') };
+}
+
 /**
  * The three triggers compared on one instance: Klink Trigger (signature, filters, dedupe), n8n's Webhook node
  * with header auth answering on receipt, and the bare community trigger that checks nothing.
@@ -63,10 +82,9 @@ export interface DeployedTrigger {
 export async function deployTriggerTrio(target: ApiTarget): Promise<{ klink: DeployedTrigger; webhook: DeployedTrigger; bare: DeployedTrigger; signature: { id: string; name: string } }> {
 	const signature = await createCredential(target, 'klinkSignatureApi', { signatureSecret: SECRET });
 	const header = await createCredential(target, 'httpHeaderAuth', HEADER);
-	const klinkHook = randomUUID();
 	const bareHook = randomUUID();
 	const webhookPath = `bench-${randomUUID()}`;
-	const klinkId = await deploy(target, 'bench klink', klinkTriggerNode(klinkHook, 'klinkSignature', { klinkSignatureApi: signature }));
+	const klink = await deployKlinkTrigger(target, signature, 'immediately');
 	const webhookId = await deploy(target, 'bench webhook', {
 		name: 'Webhook',
 		type: 'n8n-nodes-base.webhook',
@@ -82,15 +100,13 @@ export async function deployTriggerTrio(target: ApiTarget): Promise<{ klink: Dep
 		webhookId: bareHook,
 		parameters: {},
 	});
-	const klinkUrl = webhookUrl(target.baseUrl, klinkHook);
 	const bareUrl = webhookUrl(target.baseUrl, bareHook, 'bare');
 	const webhookNodeUrl = new URL(`/webhook/${webhookPath}`, target.baseUrl).toString();
-	await waitForWebhookRoute(klinkUrl);
 	await waitForWebhookRoute(bareUrl, { body: '{}', contentType: 'application/json' });
 	await waitForWebhookRoute(webhookNodeUrl, { body: '{}', contentType: 'application/json' });
 	return {
 		signature,
-		klink: { label: 'Klink Trigger', workflowId: klinkId, url: klinkUrl, request: signedKlinkRequest(klinkUrl, 'whatsapp') },
+		klink,
 		webhook: {
 			label: 'n8n Webhook node (header auth)',
 			workflowId: webhookId,

@@ -14,8 +14,14 @@ echo "# n8n-nodes-klink benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores,
 node build-tools/bench/verify.bench.js
 for major in $majors; do
   node build-tools/bench/triggerLatency.bench.js "$major"
-  if [ "$major" = 2 ]; then node build-tools/bench/triggerLatency.bench.js 2 legacy; fi
+  if [ "$major" = 2 ]; then
+    node build-tools/bench/triggerLatency.bench.js 2 legacy
+    node build-tools/bench/triggerLatency.bench.js 2 lazy
+  fi
   node build-tools/bench/triggerLoad.bench.js "$major"
-  if [ "$major" = 2 ]; then node build-tools/bench/triggerLoad.bench.js 2 pool4; fi
+  if [ "$major" = 2 ]; then
+    node build-tools/bench/triggerLoad.bench.js 2 pool4
+    node build-tools/bench/triggerLoad.bench.js 2 lazy
+  fi
   node build-tools/bench/actionThroughput.bench.js "$major"
 done

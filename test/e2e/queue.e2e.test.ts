@@ -47,6 +47,7 @@ async function signedPost(url: string, to: string, body: unknown, secret = SECRE
 	return await postRaw(to, raw, { 'x-signature': signWithGo({ secret, url, body: raw }) });
 }
 
+
 function expectRunOnAWorker(executions: ExecutionSummary[]): void {
 	const ranOn = executions.map((execution) => ({ id: execution.id, ranOn: processesThatRan(queue, execution.id) }));
 	for (const { id, ranOn: names } of ranOn) {

@@ -14,7 +14,7 @@ import {
 } from './n8nInstance';
 import { startNginx, stopNginx, type FrontVariant, type NginxState } from './queue/nginx';
 import { initPostgres, postgresEnvironment, restartPostgres as restartPostgresServer, stopPostgres, type PostgresState } from './queue/postgres';
-import { isAlive, killProcessGroup, stopProcess, assertPortsFree } from './queue/processes';
+import { isAlive, killProcessGroup, stopProcess, assertPortsFree, waitForPortClosed } from './queue/processes';
 import { redisEnvironment, restartRedis as restartRedisServer, startRedis, stopRedis, type RedisState } from './queue/redis';
 import { n8nVersion, type N8nMajor } from './versions';
 
@@ -313,6 +313,9 @@ function webhookProcess(topology: QueueTopology, index: number): QueueProcess {
 export async function killWebhookProcess(topology: QueueTopology, index: number): Promise<QueueTopology> {
 	const p = webhookProcess(topology, index);
 	await killProcessGroup(p.pid);
+	// The group leader can be gone while the node process that listens is still dying: a connection the kernel
+	// accepts for it meanwhile is reset, which nginx answers 502 (it never passes on a POST that was sent).
+	await waitForPortClosed(p.port);
 	p.pid = 0;
 	return topology;
 }

@@ -37,3 +37,15 @@ export async function postRaw(url: string, body: string | Buffer, headers: Recor
 	const text = await response.text();
 	return { status: response.status, body: text, ms: performance.now() - started };
 }
+
+/**
+ * A POST sent once more, 3 s later, if it was answered 5xx (nginx's 502 included), as klink.cloud sends a failed
+ * attempt again. The first answer is logged, so that a run shows when a retry was needed and what failed.
+ */
+export async function postRetriedOn5xx(url: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<PostResult> {
+	const first = await postRaw(url, body, headers);
+	if (first.status < 500) return first;
+	console.log(`POST ${url} answered ${first.status} (${first.body.slice(0, 120)}): sent again after 3 s, as klink does`);
+	await new Promise((resolve) => setTimeout(resolve, 3000));
+	return await postRaw(url, body, headers);
+}

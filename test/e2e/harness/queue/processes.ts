@@ -64,6 +64,16 @@ function isZombie(pid: number): boolean {
 	}
 }
 
+/** Resolves once nothing accepts TCP connections on 127.0.0.1:`port` any more. */
+export async function waitForPortClosed(port: number, timeoutMs = 10_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		if (!(await portAnswers(port))) return;
+		await sleepMs(50);
+	}
+	throw new Error(`127.0.0.1:${port} still accepts connections ${timeoutMs} ms after its process was killed`);
+}
+
 /** Resolves once something accepts TCP connections on 127.0.0.1:`port`. */
 export async function waitForPort(port: number, timeoutMs = 30_000, what = `port ${port}`): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
