@@ -21,7 +21,6 @@ for major in $majors; do
   node build-tools/bench/triggerLoad.bench.js "$major"
   if [ "$major" = 2 ]; then
     node build-tools/bench/triggerLoad.bench.js 2 pool4
-    node build-tools/bench/triggerLoad.bench.js 2 lazy
   fi
   node build-tools/bench/actionThroughput.bench.js "$major"
 done

@@ -59,6 +59,9 @@ export class KlinkTrigger implements INodeType {
 				name: 'default',
 				httpMethod: 'POST',
 				responseMode: 'onReceived',
+				// Empty, so that when n8n answers (Answer klink.cloud: When the Execution Is Stored) it sends the
+				// trigger's own answer; left out, n8n would send the literal text "firstEntryJson".
+				responseData: '',
 				path: WEBHOOK_PATH,
 			},
 		],

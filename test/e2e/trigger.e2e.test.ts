@@ -109,6 +109,27 @@ describe('Klink Trigger with Klink Signature', () => {
 		expect(items[7]).toMatchObject({ event: 'conversation.closed', conversationId: (bodies[7] as { conversationId: string }).conversationId });
 	});
 
+	it('answers "when the execution is stored" with the same JSON body, once n8n has the execution', async () => {
+		const credential = await createCredential(target, 'klinkSignatureApi', { signatureSecret: SECRET });
+		const stored = await deployTrigger(
+			target,
+			'signature, answer when stored',
+			{ authentication: 'klinkSignature', events: ['*'], options: { answerWhen: 'stored' } },
+			{ klinkSignatureApi: credential },
+		);
+		const event = messageInbound();
+		const first = await signedPost(stored.url, event);
+		// n8n answers here, not the trigger: without the node's own response data n8n would send "firstEntryJson".
+		expect({ status: first.status, body: first.body }).toEqual({ status: 200, body: JSON.stringify({ received: true, started: true }) });
+		const retry = await signedPost(stored.url, event);
+		expect({ status: retry.status, body: JSON.parse(retry.body) }).toEqual({
+			status: 200,
+			body: { received: true, started: false, reason: 'duplicate delivery' },
+		});
+		const executions = await waitForExecutions(target, stored.workflowId, 1);
+		expect(nodeOutput(executions[0], TRIGGER_NAME)[0].messageId).toBe(event.data.id);
+	});
+
 	it('accepts a Go-signed body full of unicode, HTML, nesting and numbers, and rejects every tampered variant', async () => {
 		const before = (await listExecutions(target, workflowId)).length;
 		const { raw, text } = hardBodyRaw();
