@@ -16,19 +16,29 @@ export async function deploy(target: ApiTarget, name: string, node: Record<strin
 	return workflow.id;
 }
 
-export function signedKlinkRequest(url: string, channel: string): () => BenchRequest {
+/**
+ * A new signed event for each call, signed for `url` (the Production URL, as klink signs it) and posted to
+ * `postTo` (default `url`; in queue mode another front or a webhook process's own port).
+ */
+export function signedKlinkRequest(url: string, channel: string, postTo = url): () => BenchRequest {
 	return () => {
 		const body = JSON.stringify(messageInbound({ channel, unreadCount: 2 }));
-		return { url, body, headers: { 'x-signature': signKlinkRequest({ secret: SECRET, method: 'POST', url, rawQuery: '', rawBody: Buffer.from(body) }) } };
+		return { url: postTo, body, headers: { 'x-signature': signKlinkRequest({ secret: SECRET, method: 'POST', url, rawQuery: '', rawBody: Buffer.from(body) }) } };
 	};
 }
 
 /**
  * Klink Trigger as the benchmarks run it: signature (or no) auth, filters that the events pass, dedupe on, and
  * answering where the bare floor answers (Answer klink.cloud: Immediately, the default). With When the
- * Execution Is Stored, n8n 2.x answers only after storing the execution, which the bare floor does not wait for.
+ * Execution Is Stored (`answerWhen: 'stored'`, the README's setting for queue mode), n8n 2.x answers only after
+ * storing the execution (and queueing it, in queue mode), which the bare floor does not wait for.
  */
-export function klinkTriggerNode(webhookId: string, authentication: string, credentials: Record<string, { id: string; name: string }> = {}) {
+export function klinkTriggerNode(
+	webhookId: string,
+	authentication: string,
+	credentials: Record<string, { id: string; name: string }> = {},
+	answerWhen: 'immediately' | 'stored' = 'immediately',
+) {
 	return {
 		name: 'Klink Trigger',
 		type: `${PACKAGE}.klinkTrigger`,
@@ -38,10 +48,27 @@ export function klinkTriggerNode(webhookId: string, authentication: string, cred
 			authentication,
 			events: ['message.inbound'],
 			filters: { channels: ['whatsapp'], minUnreadCount: 1, direction: 'incoming' },
-			options: { deduplicate: true, answerWhen: 'immediately' },
+			options: { deduplicate: true, answerWhen },
 		},
 		credentials,
 	};
+}
+
+/** n8n's Webhook node as the benchmarks compare it: POST, header auth, answering on receipt. */
+export function webhookNode(path: string, header: { id: string; name: string }) {
+	return {
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		webhookId: randomUUID(),
+		parameters: { httpMethod: 'POST', path, authentication: 'headerAuth', responseMode: 'onReceived', options: {} },
+		credentials: { httpHeaderAuth: header },
+	};
+}
+
+/** A new event for each call, with the Webhook node's auth header, posted to `url`. */
+export function webhookNodeRequest(url: string): () => BenchRequest {
+	return () => ({ url, body: JSON.stringify(messageInbound()), headers: { [HEADER.name]: HEADER.value } });
 }
 
 export async function newestExecution(target: ApiTarget, workflowId: string): Promise<{ id: string; status: string } | undefined> {
@@ -67,14 +94,7 @@ export async function deployTriggerTrio(target: ApiTarget): Promise<{ klink: Dep
 	const bareHook = randomUUID();
 	const webhookPath = `bench-${randomUUID()}`;
 	const klinkId = await deploy(target, 'bench klink', klinkTriggerNode(klinkHook, 'klinkSignature', { klinkSignatureApi: signature }));
-	const webhookId = await deploy(target, 'bench webhook', {
-		name: 'Webhook',
-		type: 'n8n-nodes-base.webhook',
-		typeVersion: 2,
-		webhookId: randomUUID(),
-		parameters: { httpMethod: 'POST', path: webhookPath, authentication: 'headerAuth', responseMode: 'onReceived', options: {} },
-		credentials: { httpHeaderAuth: header },
-	});
+	const webhookId = await deploy(target, 'bench webhook', webhookNode(webhookPath, header));
 	const bareId = await deploy(target, 'bench bare', {
 		name: 'Bare Trigger',
 		type: 'n8n-nodes-klink-bench-floor.bareTrigger',
@@ -95,7 +115,7 @@ export async function deployTriggerTrio(target: ApiTarget): Promise<{ klink: Dep
 			label: 'n8n Webhook node (header auth)',
 			workflowId: webhookId,
 			url: webhookNodeUrl,
-			request: () => ({ url: webhookNodeUrl, body: JSON.stringify(messageInbound()), headers: { [HEADER.name]: HEADER.value } }),
+			request: webhookNodeRequest(webhookNodeUrl),
 		},
 		bare: { label: 'bare community trigger', workflowId: bareId, url: bareUrl, request: () => ({ url: bareUrl, body: JSON.stringify(messageInbound()), headers: {} }) },
 	};
