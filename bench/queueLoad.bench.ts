@@ -1,5 +1,7 @@
 import { randomUUID } from 'crypto';
-import { loadavg } from 'os';
+import { mkdtempSync, readdirSync, rmSync } from 'fs';
+import { loadavg, tmpdir } from 'os';
+import { join } from 'path';
 
 import { countExecutions, createCredential, api, waitForWebhookRoute, webhookUrl, type ApiTarget } from '../test/e2e/harness/n8nApi';
 import { sleepMs } from '../test/e2e/harness/n8nInstance';
@@ -44,7 +46,7 @@ const WARMUP = Number(process.env.BENCH_QUEUE_WARMUP ?? 20);
 /** A failed step is run again up to this many times in all before its target is given up on (shared machine). */
 const TRIES = Math.max(1, Number(process.env.BENCH_QUEUE_TRIES ?? 2));
 /** Seconds of steps after which no new rate is started (the run stays within about 10 minutes per major). */
-const BUDGET_SECONDS = Number(process.env.BENCH_QUEUE_BUDGET_SECONDS ?? 420);
+const BUDGET_SECONDS = Number(process.env.BENCH_QUEUE_BUDGET_SECONDS ?? 480);
 const WITH_IMMEDIATELY = process.env.BENCH_QUEUE_IMMEDIATELY !== '0';
 /** klink.cloud gives up on an attempt after 10 s; so does the benchmark. */
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -267,6 +269,13 @@ function ratio(a: Cell, b: Cell): string {
 	return `${(a.held / b.held).toFixed(2)}x${open}`;
 }
 
+/** What stopQueueTopology's 'keep-logs' removes, for a topology that failed to start: user folders, database. */
+function removeAllButLogs(dir: string): void {
+	for (const name of readdirSync(dir)) if (name.startsWith('n8n-')) rmSync(join(dir, name), { recursive: true, force: true });
+	rmSync(join(dir, 'postgres', 'data'), { recursive: true, force: true });
+	rmSync(join(dir, 'nginx', 'temp'), { recursive: true, force: true });
+}
+
 function settingsLine(): string {
 	const settings = (process.env.KLINK_N8N_SETTINGS ?? '').trim();
 	return settings ? `KLINK_N8N_SETTINGS="${settings}" on every n8n process` : "n8n's defaults (KLINK_N8N_SETTINGS not set)";
@@ -291,7 +300,19 @@ async function main(): Promise<void> {
 	process.once('SIGTERM', onSignal);
 
 	const startedAt = Date.now();
-	const queue = await startQueueTopology({ major, tarball, basePort: benchPort(6100), log: (line) => console.error(`[queue] ${line}`) });
+	const dir = mkdtempSync(join(tmpdir(), `klink-queue-bench-n8n${major}-`));
+	const queue = await startQueueTopology({ major, tarball, basePort: benchPort(6100), dir, log: (line) => console.error(`[queue] ${line}`) }).catch(
+		(error: unknown) => {
+			// The topology stopped what it had started; its data goes too, its logs stay.
+			if (readdirSync(dir).includes('logs')) {
+				removeAllButLogs(dir);
+				console.error(`queue topology logs kept in ${dir}`);
+			} else {
+				rmSync(dir, { recursive: true, force: true });
+			}
+			throw error;
+		},
+	);
 	started.queue = queue;
 	if (started.interrupted) {
 		await stop('keep-logs');
