@@ -16,17 +16,22 @@ export async function deploy(target: ApiTarget, name: string, node: Record<strin
 	return workflow.id;
 }
 
-export function signedKlinkRequest(url: string, channel: string): () => BenchRequest {
+/**
+ * A new signed event for each call, signed for `url` (the Production URL, as klink signs it) and posted to
+ * `postTo` (default `url`; in queue mode another front or a webhook process's own port).
+ */
+export function signedKlinkRequest(url: string, channel: string, postTo = url): () => BenchRequest {
 	return () => {
 		const body = JSON.stringify(messageInbound({ channel, unreadCount: 2 }));
-		return { url, body, headers: { 'x-signature': signKlinkRequest({ secret: SECRET, method: 'POST', url, rawQuery: '', rawBody: Buffer.from(body) }) } };
+		return { url: postTo, body, headers: { 'x-signature': signKlinkRequest({ secret: SECRET, method: 'POST', url, rawQuery: '', rawBody: Buffer.from(body) }) } };
 	};
 }
 
 /**
  * Klink Trigger as the benchmarks run it: signature (or no) auth, filters that the events pass, dedupe on, and
  * answering where the bare floor answers (Answer klink.cloud: Immediately, the default). With When the
- * Execution Is Stored, n8n 2.x answers only after storing the execution, which the bare floor does not wait for.
+ * Execution Is Stored (`answerWhen: 'stored'`, the README's setting for queue mode), n8n 2.x answers only after
+ * storing the execution (and queueing it, in queue mode), which the bare floor does not wait for.
  */
 export function klinkTriggerNode(
 	webhookId: string,
@@ -47,6 +52,23 @@ export function klinkTriggerNode(
 		},
 		credentials,
 	};
+}
+
+/** n8n's Webhook node as the benchmarks compare it: POST, header auth, answering on receipt. */
+export function webhookNode(path: string, header: { id: string; name: string }) {
+	return {
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		webhookId: randomUUID(),
+		parameters: { httpMethod: 'POST', path, authentication: 'headerAuth', responseMode: 'onReceived', options: {} },
+		credentials: { httpHeaderAuth: header },
+	};
+}
+
+/** A new event for each call, with the Webhook node's auth header, posted to `url`. */
+export function webhookNodeRequest(url: string): () => BenchRequest {
+	return () => ({ url, body: JSON.stringify(messageInbound()), headers: { [HEADER.name]: HEADER.value } });
 }
 
 export async function newestExecution(target: ApiTarget, workflowId: string): Promise<{ id: string; status: string } | undefined> {
@@ -85,14 +107,7 @@ export async function deployTriggerTrio(target: ApiTarget): Promise<{ klink: Dep
 	const bareHook = randomUUID();
 	const webhookPath = `bench-${randomUUID()}`;
 	const klink = await deployKlinkTrigger(target, signature, 'immediately');
-	const webhookId = await deploy(target, 'bench webhook', {
-		name: 'Webhook',
-		type: 'n8n-nodes-base.webhook',
-		typeVersion: 2,
-		webhookId: randomUUID(),
-		parameters: { httpMethod: 'POST', path: webhookPath, authentication: 'headerAuth', responseMode: 'onReceived', options: {} },
-		credentials: { httpHeaderAuth: header },
-	});
+	const webhookId = await deploy(target, 'bench webhook', webhookNode(webhookPath, header));
 	const bareId = await deploy(target, 'bench bare', {
 		name: 'Bare Trigger',
 		type: 'n8n-nodes-klink-bench-floor.bareTrigger',
@@ -111,7 +126,7 @@ export async function deployTriggerTrio(target: ApiTarget): Promise<{ klink: Dep
 			label: 'n8n Webhook node (header auth)',
 			workflowId: webhookId,
 			url: webhookNodeUrl,
-			request: () => ({ url: webhookNodeUrl, body: JSON.stringify(messageInbound()), headers: { [HEADER.name]: HEADER.value } }),
+			request: webhookNodeRequest(webhookNodeUrl),
 		},
 		bare: { label: 'bare community trigger', workflowId: bareId, url: bareUrl, request: () => ({ url: bareUrl, body: JSON.stringify(messageInbound()), headers: {} }) },
 	};
