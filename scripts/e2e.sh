@@ -42,11 +42,12 @@ export KLINK_GO_SIGNER="$KLINK_CACHE_DIR/bin/klink-sign"
 for major in $majors; do
   t1=$(date +%s)
   echo "=== e2e on n8n $major.x"
-  # The volume suite runs on 1.x only: n8n 2.x with sqlite does not yet take its burst without lock timeouts.
-  # The queue suite runs in the queue-mode pass below.
+  # The queue suites run in the queue-mode pass below. The volume suite's burst is 1,000 events on 2.x: n8n 2.x
+  # with sqlite logged lock timeouts at 2,000 and more (README, Retried deliveries).
   ignore=(--testPathIgnorePatterns 'queue(Faults)?\.e2e')
-  [ "$major" = 1 ] || { ignore=(--testPathIgnorePatterns '(volume|queue|queueFaults)\.e2e'); echo "(volume suite: n8n 1.x only)"; }
-  N8N_MAJOR=$major KLINK_E2E_STATE="$results/state-n8n$major.json" \
+  volume_events=2000
+  [ "$major" = 1 ] || { volume_events=1000; echo "(volume suite: 1,000 events on n8n 2.x)"; }
+  N8N_MAJOR=$major KLINK_E2E_STATE="$results/state-n8n$major.json" KLINK_VOLUME_EVENTS=$volume_events \
     npx jest --selectProjects e2e --runInBand "${ignore[@]}" --json --outputFile="$results/e2e-n8n$major.json" || status=1
   echo "=== e2e on n8n $major.x took $(( $(date +%s) - t1 )) s"
 done
@@ -55,9 +56,8 @@ for major in $majors; do
   t1=$(date +%s)
   echo "=== e2e in queue mode on n8n $major.x"
   port_var=KLINK_E2E_QUEUE_PORT_N8N$major
-  # The fault suite runs on 1.x: on 2.x, answering after the run is queued passes every request of a webhook
-  # process through its one expression isolate, and a burst of 50 in flight is not answered within klink's
-  # 10 s here (README, Queue mode).
+  # The fault suite runs on 1.x: on 2.x, 50 requests in flight are not all answered within klink's 10 s on
+  # this machine, and a PostgreSQL restart fails runs n8n had already stored (README, Queue mode).
   faults=()
   [ "$major" = 1 ] && faults=(test/e2e/queueFaults.e2e.test.ts) || echo "(fault suite: n8n 1.x only)"
   N8N_MAJOR=$major KLINK_E2E_QUEUE=1 KLINK_E2E_PORT=${!port_var:-$(( 5700 + 10 * major ))} \
