@@ -2,7 +2,7 @@ import { apiTarget, readQueue, readState, writeQueue } from './harness/e2eState'
 import { signBatchWithGo } from './harness/goSigner';
 import { messageInbound } from './harness/klinkEvents';
 import { runCounts, sendLikeKlink, type DeliveryOutcome, type SendOptions, type SignedDelivery } from './harness/klinkSender';
-import { createCredential, type ApiTarget } from './harness/n8nApi';
+import { createCredential, listExecutions, type ApiTarget } from './harness/n8nApi';
 import { sleepMs } from './harness/n8nInstance';
 import { killWebhookProcess, restartPostgres, restartRedis, restartWebhookProcess, type QueueTopology } from './harness/queueTopology';
 import { RecordingServer } from './harness/recordingServer';
@@ -13,9 +13,12 @@ import { deployRecordingWorkflow, markersIn, runMarker, type StartNode } from '.
  * both webhook processes, sent as klink sends them (an attempt without a 2xx within 10 s is sent again, same
  * bytes, same signature, after a delay), while a webhook process is killed, Redis or PostgreSQL restarted.
  * Every run reports itself to a recording server, so each round counts, per event: answered 2xx, ran, lost
- * (answered 2xx, never ran) and doubled (ran more than once). Each round is bounded in count and time.
+ * (answered 2xx, never ran, and no execution of it in n8n), failed in n8n (answered 2xx, stored by n8n, its run
+ * ended in error before it reported itself: n8n lists it as a failed execution, to be retried there) and doubled
+ * (ran more than once). Each round is bounded in count and time.
  */
 const SECRET = 'klink-e2e-faults-secret-7a3c';
+/** klink waits 30, 60, 90 s between attempts; the suite waits a tenth of that: 3, 6, 9, 12 s. */
 const RETRY_DELAY_MS = 3000;
 /** A round: the burst with its retries (5 attempts, 10 s each at most), the fault, and waiting for the runs. */
 const ROUND_TIMEOUT_MS = 300_000;
@@ -49,12 +52,13 @@ interface Round {
 	answered2xx: number;
 	ran: number;
 	lost: string[];
+	failedInN8n: string[];
 	doubled: string[];
 }
 
 let rounds = 0;
 
-async function deploy(start: 'klink' | 'webhook'): Promise<string> {
+async function deploy(start: 'klink' | 'webhook'): Promise<{ url: string; workflowId: string }> {
 	const node: StartNode =
 		start === 'webhook'
 			? { kind: 'webhook' }
@@ -64,14 +68,21 @@ async function deploy(start: 'klink' | 'webhook'): Promise<string> {
 					parameters: { authentication: 'klinkSignature', events: ['message.inbound'], options: { answerWhen: 'stored' } },
 					credentials: { klinkSignatureApi: await createCredential(target, 'klinkSignatureApi', { signatureSecret: SECRET }) },
 				};
-	const { url } = await deployRecordingWorkflow(target, `faults ${start} ${++rounds}`, node, recorder, queue.frontUrl);
-	return url;
+	return await deployRecordingWorkflow(target, `faults ${start} ${++rounds}`, node, recorder, queue.frontUrl);
+}
+
+/** Which of `markers` appear in an execution of the workflow that ended in error (its data holds the event). */
+async function inFailedExecutions(workflowId: string, markers: string[]): Promise<string[]> {
+	if (markers.length === 0) return [];
+	const failed = (await listExecutions(target, workflowId)).filter((execution) => execution.status === 'error');
+	const texts = failed.map((execution) => JSON.stringify(execution));
+	return markers.filter((marker) => texts.some((text) => text.includes(marker)));
 }
 
 /** Sends `count` events (with `fault` running alongside), waits for their runs, and counts. */
 async function round(
 	name: string,
-	url: string,
+	{ url, workflowId }: { url: string; workflowId: string },
 	count: number,
 	send: Omit<SendOptions, 'urlFor'> & { urlFor: (index: number, attempt: number) => string },
 	fault?: () => Promise<void>,
@@ -80,28 +91,37 @@ async function round(
 	const bodies = markers.map((marker) => JSON.stringify(messageInbound({ text: marker })));
 	const signatures = signBatchWithGo(bodies.map((body) => ({ secret: SECRET, url, body })));
 	const deliveries = bodies.map((body, i) => ({ body, signature: signatures[i] }));
-	const [outcomes] = await Promise.all([sendLikeKlink(deliveries, { retryDelayMs: RETRY_DELAY_MS, maxAttempts: 5, ...send }), fault?.()]);
-	return await settle(name, markers, deliveries, outcomes);
+	const [outcomes] = await Promise.all([
+		sendLikeKlink(deliveries, { retryDelayMs: RETRY_DELAY_MS, growingDelays: true, maxAttempts: 5, ...send }),
+		fault?.(),
+	]);
+	return await settle(name, workflowId, markers, deliveries, outcomes);
 }
 
-async function settle(name: string, markers: string[], deliveries: SignedDelivery[], outcomes: DeliveryOutcome[]): Promise<Round> {
+async function settle(name: string, workflowId: string, markers: string[], deliveries: SignedDelivery[], outcomes: DeliveryOutcome[]): Promise<Round> {
 	const answered = markers.filter((_, i) => outcomes[i].answered2xx);
 	// Runs of answered events may still be queued: wait for them (bounded), then a little for late doubles.
 	const deadline = Date.now() + 120_000;
 	while (Date.now() < deadline && runCounts(answered, markersIn(recorder)).lost.length > 0) await sleepMs(500);
 	await sleepMs(3000);
 	const recorded = markersIn(recorder);
-	const { lost, doubled } = runCounts(answered, recorded);
+	const { lost: neverRan, doubled } = runCounts(answered, recorded);
+	const failedInN8n = await inFailedExecutions(workflowId, neverRan);
+	const lost = neverRan.filter((marker) => !failedInN8n.includes(marker));
 	const ran = new Set(recorded.filter((marker) => markers.includes(marker))).size;
-	const result = { name, markers, deliveries, outcomes, answered2xx: answered.length, ran, lost, doubled };
-	figures.push(`${name}: ${markers.length} events, ${answered.length} answered 2xx, ${ran} ran, ${lost.length} lost, ${runCounts(markers, recorded).doubled.length} doubled`);
+	const result = { name, markers, deliveries, outcomes, answered2xx: answered.length, ran, lost, failedInN8n, doubled };
+	figures.push(
+		`${name}: ${markers.length} events, ${answered.length} answered 2xx, ${ran} ran, ${lost.length} lost, ` +
+			`${failedInN8n.length} failed in n8n, ${runCounts(markers, recorded).doubled.length} doubled`,
+	);
 	return result;
 }
 
 describe(`faults in queue mode`, () => {
 	it('500 events over both webhook processes, then each retried on the other: each runs once', async () => {
-		const url = await deploy('klink');
-		const first = await round('500 events, 50 in flight, alternately to webhook 1 and 2', url, 500, {
+		const deployed = await deploy('klink');
+		const { url } = deployed;
+		const first = await round('500 events, 50 in flight, alternately to webhook 1 and 2', deployed, 500, {
 			inFlight: 50,
 			urlFor: (i) => direct(url, (i % 2) + 1),
 		});
@@ -111,7 +131,7 @@ describe(`faults in queue mode`, () => {
 
 		await sleepMs(RETRY_DELAY_MS);
 		const retried = await sendLikeKlink(first.deliveries, { inFlight: 50, maxAttempts: 1, urlFor: (i) => direct(url, 2 - (i % 2)) });
-		const again = await settle('the same 500 retried, each on the other webhook process', first.markers, first.deliveries, retried);
+		const again = await settle('the same 500 retried, each on the other webhook process', deployed.workflowId, first.markers, first.deliveries, retried);
 		expect(retried.filter((outcome) => JSON.parse(outcome.body || '{}').reason === 'duplicate delivery')).toHaveLength(500);
 		expect(runCounts(first.markers, markersIn(recorder)).doubled).toEqual([]);
 		expect(again.lost).toEqual([]);
@@ -126,13 +146,13 @@ describe(`faults in queue mode`, () => {
 		// First attempts alternate; a retry goes to the survivor, as a load balancer sends it there.
 		const urlFor = (url: string) => (i: number, attempt: number) => direct(url, attempt === 0 ? (i % 2) + 1 : 2);
 		try {
-			const controlUrl = await deploy('webhook');
-			const control = await round("n8n's Webhook node, webhook 1 killed mid-burst of 200", controlUrl, 200, { inFlight: 50, urlFor: urlFor(controlUrl) }, killMidBurst);
+			const controlWorkflow = await deploy('webhook');
+			const control = await round("n8n's Webhook node, webhook 1 killed mid-burst of 200", controlWorkflow, 200, { inFlight: 50, urlFor: urlFor(controlWorkflow.url) }, killMidBurst);
 			queue = await restartWebhookProcess(queue, 1);
 			writeQueue(queue);
 
-			const url = await deploy('klink');
-			const klink = await round('Klink Trigger, webhook 1 killed mid-burst of 200', url, 200, { inFlight: 50, urlFor: urlFor(url) }, killMidBurst);
+			const klinkWorkflow = await deploy('klink');
+			const klink = await round('Klink Trigger, webhook 1 killed mid-burst of 200', klinkWorkflow, 200, { inFlight: 50, urlFor: urlFor(klinkWorkflow.url) }, killMidBurst);
 			expect(klink.answered2xx).toBe(200);
 			// n8n 1.x answers before it stores the execution, its Webhook node too: how many answered events the
 			// kill catches before their insert is timing (measured: Webhook node 4, 6, 11; Klink 0, 0, 18), so 1.x
@@ -146,8 +166,8 @@ describe(`faults in queue mode`, () => {
 	}, ROUND_TIMEOUT_MS);
 
 	it('Redis restarted mid-burst: nothing lost, nothing doubled', async () => {
-		const url = await deploy('klink');
-		const result = await round('Redis restarted mid-burst of 200', url, 200, { inFlight: 50, urlFor: (i) => direct(url, (i % 2) + 1) }, async () => {
+		const deployed = await deploy('klink');
+		const result = await round('Redis restarted mid-burst of 200', deployed, 200, { inFlight: 50, urlFor: (i) => direct(deployed.url, (i % 2) + 1) }, async () => {
 			await sleepMs(1500);
 			queue = await restartRedis(queue);
 			writeQueue(queue);
@@ -158,8 +178,8 @@ describe(`faults in queue mode`, () => {
 	}, ROUND_TIMEOUT_MS);
 
 	it('PostgreSQL restarted mid-burst: every event answered 2xx in the end; on 2.x none of them lost', async () => {
-		const url = await deploy('klink');
-		const result = await round('PostgreSQL restarted mid-burst of 200', url, 200, { inFlight: 50, urlFor: (i) => direct(url, (i % 2) + 1) }, async () => {
+		const deployed = await deploy('klink');
+		const result = await round('PostgreSQL restarted mid-burst of 200', deployed, 200, { inFlight: 50, urlFor: (i) => direct(deployed.url, (i % 2) + 1) }, async () => {
 			await sleepMs(1500);
 			queue = restartPostgres(queue);
 			writeQueue(queue);

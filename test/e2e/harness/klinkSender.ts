@@ -23,6 +23,8 @@ export interface SendOptions {
 	timeoutMs?: number;
 	/** Delay before a failed attempt is sent again (klink: 30, 60, 90 s; tests use less). */
 	retryDelayMs?: number;
+	/** Each wait longer by `retryDelayMs` than the one before (1x, 2x, 3x ...), the shape of klink's 30, 60, 90 s. */
+	growingDelays?: boolean;
 	/** Attempts in all, the first included. */
 	maxAttempts?: number;
 }
@@ -33,7 +35,7 @@ export interface SendOptions {
  * the same signature, up to `maxAttempts`.
  */
 export async function sendLikeKlink(deliveries: SignedDelivery[], options: SendOptions): Promise<DeliveryOutcome[]> {
-	const { inFlight, urlFor, timeoutMs = 10_000, retryDelayMs = 2000, maxAttempts = 4 } = options;
+	const { inFlight, urlFor, timeoutMs = 10_000, retryDelayMs = 2000, maxAttempts = 4, growingDelays = false } = options;
 	const outcomes: DeliveryOutcome[] = deliveries.map(() => ({ attempts: [], body: '', answered2xx: false }));
 	const queue: Array<{ index: number; notBefore: number }> = deliveries.map((_, index) => ({ index, notBefore: 0 }));
 	let pending = deliveries.length;
@@ -55,7 +57,7 @@ export async function sendLikeKlink(deliveries: SignedDelivery[], options: SendO
 			outcome.attempts.push(0);
 		}
 		if (outcome.answered2xx || outcome.attempts.length >= maxAttempts) pending--;
-		else queue.push({ index, notBefore: Date.now() + retryDelayMs });
+		else queue.push({ index, notBefore: Date.now() + retryDelayMs * (growingDelays ? outcome.attempts.length : 1) });
 	};
 
 	const worker = async (): Promise<void> => {
