@@ -78,7 +78,7 @@ function describeBurst(label: string, run: Burst): string {
 
 describe(`Klink Trigger at volume (${EVENTS} events, ${IN_FLIGHT} in flight)`, () => {
 	it(
-		'runs every event exactly once, as fast as n8n runs its own Webhook node, and recognises retries after a restart',
+		"runs every event exactly once (timed beside n8n's own Webhook node) and recognises retries after a restart",
 		async () => {
 			const control = await deployRecordingWorkflow(target, 'volume control', { kind: 'webhook' }, recorder);
 			// n8n's Webhook node has no dedupe: an answer slower than klink's 10 s makes a retry that runs again.
