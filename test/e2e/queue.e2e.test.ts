@@ -133,13 +133,17 @@ describeQueue('Klink Trigger in queue mode', () => {
 	it('klink-pinned front: the backup serves while webhook process 1 is down, process 1 again once it is back', async () => {
 		const before = (await listExecutions(target, workflowId)).length;
 		const [w1, w2] = queue.webhooks.map((p) => p.port);
+		const events = () => frontUpstreams(queue, webhookId).filter((entry) => !entry.flush);
 		const lastUpstream = (port: number) => {
-			const entries = frontUpstreams(queue, webhookId).filter((entry) => entry.port === port);
+			const entries = events().filter((entry) => entry.port === port);
 			return webhookPort(entries[entries.length - 1].upstream);
 		};
 		let sent = 0;
 		const send = async (to: string, text: string) => {
+			const logged = events().length;
 			const result = await signedPost(url, to, messageInbound({ text }));
+			// nginx writes its access log line after the answer has gone out: wait for it before reading it.
+			for (let waited = 0; events().length === logged && waited < 5000; waited += 50) await sleepMs(50);
 			// On failure: what the front answered (nginx's own pages are HTML) and the servers it tried.
 			const tried = result.status === 200 ? undefined : frontUpstreams(queue, webhookId).slice(-1)[0];
 			expect({ text, status: result.status, body: result.body.slice(0, 200), tried }).toEqual({

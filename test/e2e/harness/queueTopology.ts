@@ -392,7 +392,7 @@ export function processesThatRan(topology: QueueTopology, executionId: string): 
  * The upstream (127.0.0.1:<port>) nginx's access log names for each request whose path contains `pathPart`,
  * oldest first: which webhook process served which request through the front.
  */
-export function frontUpstreams(topology: QueueTopology, pathPart: string): Array<{ port: number; upstream: string; status: number }> {
+export function frontUpstreams(topology: QueueTopology, pathPart: string): Array<{ port: number; upstream: string; status: number; flush: boolean }> {
 	if (!existsSync(topology.nginx.accessLog)) return [];
 	return readFileSync(topology.nginx.accessLog, 'utf8')
 		.split('\n')
@@ -400,6 +400,6 @@ export function frontUpstreams(topology: QueueTopology, pathPart: string): Array
 		.map((line) => {
 			// After a failed attempt $upstream_addr lists every server tried: "127.0.0.1:5803, 127.0.0.1:5804".
 			const match = /" (\d{3}) port=(\d+) upstream=(.+?) rt=/.exec(line);
-			return { status: Number(match?.[1]), port: Number(match?.[2]), upstream: match?.[3] ?? '' };
+			return { status: Number(match?.[1]), port: Number(match?.[2]), upstream: match?.[3] ?? '', flush: / flush=1$/.test(line) };
 		});
 }

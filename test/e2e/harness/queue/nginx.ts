@@ -84,8 +84,10 @@ http {
   fastcgi_temp_path ${join(dir, 'temp', 'fastcgi')};
   uwsgi_temp_path ${join(dir, 'temp', 'uwsgi')};
   scgi_temp_path ${join(dir, 'temp', 'scgi')};
-  # Which process served each request: $upstream_addr.
-  log_format upstreams '$remote_addr [$time_local] "$request" $status port=$server_port upstream=$upstream_addr rt=$request_time';
+  # Which process served each request: $upstream_addr; flush=1 for the Klink Trigger's own dedupe flushes
+  # (their header is present; its value, a token, is not logged).
+  map $http_x_klink_dedupe_flush $klink_flush { '' 0; default 1; }
+  log_format upstreams '$remote_addr [$time_local] "$request" $status port=$server_port upstream=$upstream_addr rt=$request_time flush=$klink_flush';
   access_log ${join(dir, 'access.log')} upstreams;
   client_max_body_size 16m;
   proxy_http_version 1.1;
