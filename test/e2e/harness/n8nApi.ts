@@ -20,10 +20,17 @@ export const PACKAGE = 'n8n-nodes-klink';
 
 /** A call to n8n's public API (/api/v1) with the instance's API key; throws with the answer on a non-2xx. */
 export async function api<T>(target: ApiTarget, method: string, path: string, body?: unknown): Promise<T> {
-	const response = await fetch(new URL(`/api/v1${path}`, target.baseUrl), {
-		method,
-		headers: { 'X-N8N-API-KEY': target.apiKey, 'content-type': 'application/json', accept: 'application/json' },
-		body: body === undefined ? undefined : JSON.stringify(body),
+	const send = () =>
+		fetch(new URL(`/api/v1${path}`, target.baseUrl), {
+			method,
+			headers: { 'X-N8N-API-KEY': target.apiKey, 'content-type': 'application/json', accept: 'application/json' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+	// After a suite restarts n8n on the same port, fetch may reuse a kept-alive connection to the old process,
+	// which fails at once with "other side closed" before n8n saw the request: send it once more, on a new one.
+	const response = await send().catch((error: unknown) => {
+		if ((error as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw error;
+		return send();
 	});
 	const text = await response.text();
 	if (!response.ok) throw new Error(`${method} ${path} -> ${response.status}: ${text}`);
