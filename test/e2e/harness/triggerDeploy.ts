@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 
 import { activateWorkflow, createWorkflow, PACKAGE, waitForWebhookRoute, webhookBase, webhookUrl, type ApiTarget } from './n8nApi';
+import { sleepMs } from './n8nInstance';
 
 export const TRIGGER_NAME = 'Klink Trigger';
 
@@ -46,6 +47,6 @@ export async function postRetriedOn5xx(url: string, body: string | Buffer, heade
 	const first = await postRaw(url, body, headers);
 	if (first.status < 500) return first;
 	console.log(`POST ${url} answered ${first.status} (${first.body.slice(0, 120)}): sent again after 3 s, as klink does`);
-	await new Promise((resolve) => setTimeout(resolve, 3000));
+	await sleepMs(3000);
 	return await postRaw(url, body, headers);
 }
