@@ -7,7 +7,7 @@ import { sleepMs } from '../test/e2e/harness/n8nInstance';
 import { messageInbound } from '../test/e2e/harness/klinkEvents';
 import { n8nVersion, type N8nMajor } from '../test/e2e/harness/versions';
 import { benchPort, engineVariant, startBenchInstance } from './benchInstance';
-import { median, ms, percentile, ratioLine } from './stats';
+import { median, ms, percentile, ratioLine, roundOrder } from './stats';
 import { deploy, deployTriggerTrio, klinkTriggerNode, newestExecution, signedKlinkRequest } from './triggerTargets';
 
 /**
@@ -18,7 +18,7 @@ import { deploy, deployTriggerTrio, klinkTriggerNode, newestExecution, signedKli
  */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300);
 const WARMUP = 40;
-const IDLE_GAP_MS = 25;
+const IDLE_GAP_MS = Number(process.env.BENCH_IDLE_GAP_MS ?? 50);
 const COST_BATCHES = 5;
 const COST_BATCH_SIZE = 50;
 
@@ -37,11 +37,14 @@ async function timedPost(request: ReturnType<Target['request']>): Promise<number
 	return elapsed;
 }
 
-/** Requests one at a time, with a pause so each one meets an idle n8n, not the tail of the last execution. */
+/**
+ * Requests one at a time, with a pause so each one meets an idle n8n, not the tail of the last execution; the
+ * targets in a new order every round, so that whatever tail is left falls on every target alike.
+ */
 async function runInterleaved(targets: Target[], rounds: number): Promise<void> {
 	for (let round = 0; round < rounds; round++) {
-		for (let i = 0; i < targets.length; i++) {
-			const target = targets[(round + i) % targets.length];
+		for (const i of roundOrder(targets.length, round)) {
+			const target = targets[i];
 			const sample = await timedPost(target.request());
 			if (round >= WARMUP) target.samples.push(sample);
 			await sleepMs(IDLE_GAP_MS);
