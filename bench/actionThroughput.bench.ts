@@ -10,19 +10,22 @@ import { median, ms, ratioLine } from './stats';
 /**
  * 1,000 messages over 50 conversations to a stand-in inbound endpoint that answers after 20 ms, sent by
  * the Klink node and, on the same instance in the same run, by n8n's HTTP Request node. The Klink node keeps
- * each conversation in order, so 20 messages in a row x 20 ms = 0.4 s is its lower bound.
+ * each conversation in order, so 20 messages in a row x 20 ms = 0.4 s is its lower bound. The same messages
+ * once more with every message its own conversation separate what the ordering costs from what 50 in flight
+ * cost.
  */
 const MESSAGES = 1000;
 const CONVERSATIONS = 50;
 const DELAY_MS = 20;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
-function items() {
+/** The bench's messages: `conversations` conversations taking turns (1,000 when every message is its own). */
+function items(conversations = CONVERSATIONS) {
 	return Array.from({ length: MESSAGES }, (_, i) => ({
 		content: `message ${i}`,
-		senderId: `sender-${i % CONVERSATIONS}`,
+		senderId: `sender-${i % conversations}`,
 		senderName: 'Bench Sender',
-		conversationId: `conversation-${i % CONVERSATIONS}`,
+		conversationId: `conversation-${i % conversations}`,
 		messageId: `bench-${randomUUID()}`,
 	}));
 }
@@ -40,9 +43,9 @@ function inItemOrder(requests: Array<{ body: { content?: string; conversationId?
 }
 
 /** Runs the workflow once and returns the sender node's own execution time as n8n recorded it. */
-async function runOnce(target: ApiTarget, sender: { url: string; workflowId: string }): Promise<number> {
+async function runOnce(target: ApiTarget, sender: { url: string; workflowId: string }, conversations = CONVERSATIONS): Promise<number> {
 	const before = (await listExecutions(target, sender.workflowId)).length;
-	const response = await fetch(sender.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: items() }) });
+	const response = await fetch(sender.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: items(conversations) }) });
 	await response.text();
 	if (!response.ok) throw new Error(`bench workflow answered ${response.status}`);
 	const executions = (await listExecutions(target, sender.workflowId)).sort((a, b) => Number(b.id) - Number(a.id));
@@ -99,11 +102,19 @@ async function main(): Promise<void> {
 
 		const klinkTimes: number[] = [];
 		const evaluatedTimes: number[] = [];
+		const unorderedTimes: number[] = [];
 		const httpTimes: number[] = [];
 		for (let run = 0; run < RUNS; run++) {
-			for (const [workflow, times] of [[klink, klinkTimes], [klinkEvaluated, evaluatedTimes]] as const) {
+			// The same node once more with every message its own conversation: nothing to keep in order, so
+			// what is left is the node's cost per message at its concurrency, apart from the ordering's round trips.
+			const senders = [
+				[klink, klinkTimes, CONVERSATIONS],
+				[klinkEvaluated, evaluatedTimes, CONVERSATIONS],
+				[klink, unorderedTimes, MESSAGES],
+			] as const;
+			for (const [workflow, times, conversations] of senders) {
 				standIn.reset();
-				times.push(await runOnce(target, workflow));
+				times.push(await runOnce(target, workflow, conversations));
 				if (standIn.accepted.size !== MESSAGES) throw new Error(`klink node delivered ${standIn.accepted.size} of ${MESSAGES}`);
 				if (standIn.maxInFlightPerConversation > 1) throw new Error('klink node sent two messages of one conversation at once');
 				if (!inItemOrder(standIn.requests)) throw new Error('klink node sent a conversation out of item order');
@@ -117,10 +128,13 @@ async function main(): Promise<void> {
 		console.log(`Klink node (concurrency ${CONVERSATIONS})       ${ms(best(klinkTimes))}   runs: ${klinkTimes.map((t) => t.toFixed(0)).join(', ')} ms`);
 		console.log(`ordering bound (${MESSAGES / CONVERSATIONS} in a row x ${DELAY_MS} ms)    ${ms(bound)}`);
 		console.log(`Klink node, fields through n8n's expression engine  ${ms(best(evaluatedTimes))}   runs: ${evaluatedTimes.map((t) => t.toFixed(0)).join(', ')} ms`);
+		console.log(`Klink node, every message its own conversation  ${ms(best(unorderedTimes))}   runs: ${unorderedTimes.map((t) => t.toFixed(0)).join(', ')} ms`);
 		console.log(`HTTP Request node (same items)      ${ms(best(httpTimes))}   runs: ${httpTimes.map((t) => t.toFixed(0)).join(', ')} ms`);
 		console.log(ratioLine('Klink node / ordering bound', best(klinkTimes) / bound, major === 1 ? 1.5 : undefined));
 		console.log(ratioLine('Klink node / HTTP Request node (no ordering, no retries)', best(klinkTimes) / best(httpTimes), 1.2));
 		console.log(ratioLine('Klink node, evaluated fields / HTTP Request node', best(evaluatedTimes) / best(httpTimes), undefined));
+		console.log(ratioLine('Klink node, nothing to order / HTTP Request node', best(unorderedTimes) / best(httpTimes), undefined));
+		console.log(ratioLine('Klink node, 50 conversations / every message its own', best(klinkTimes) / best(unorderedTimes), undefined));
 		const pairs = klinkTimes.map((t, i) => t / httpTimes[i]);
 		console.log(`Klink node / HTTP Request node, run by run: ${pairs.map((r) => r.toFixed(2)).join(', ')} (median ${median(pairs).toFixed(2)}x)`);
 	} finally {
