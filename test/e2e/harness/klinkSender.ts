@@ -27,6 +27,8 @@ export interface SendOptions {
 	growingDelays?: boolean;
 	/** Attempts in all, the first included. */
 	maxAttempts?: number;
+	/** First attempts at most this many per second (a steady inbox), instead of as fast as answers come. */
+	ratePerSecond?: number;
 }
 
 /**
@@ -35,9 +37,13 @@ export interface SendOptions {
  * the same signature, up to `maxAttempts`.
  */
 export async function sendLikeKlink(deliveries: SignedDelivery[], options: SendOptions): Promise<DeliveryOutcome[]> {
-	const { inFlight, urlFor, timeoutMs = 10_000, retryDelayMs = 2000, maxAttempts = 4, growingDelays = false } = options;
+	const { inFlight, urlFor, timeoutMs = 10_000, retryDelayMs = 2000, maxAttempts = 4, growingDelays = false, ratePerSecond } = options;
 	const outcomes: DeliveryOutcome[] = deliveries.map(() => ({ attempts: [], body: '', answered2xx: false }));
-	const queue: Array<{ index: number; notBefore: number }> = deliveries.map((_, index) => ({ index, notBefore: 0 }));
+	const start = Date.now();
+	const queue: Array<{ index: number; notBefore: number }> = deliveries.map((_, index) => ({
+		index,
+		notBefore: ratePerSecond ? start + (index * 1000) / ratePerSecond : 0,
+	}));
 	let pending = deliveries.length;
 
 	const attempt = async (index: number): Promise<void> => {
