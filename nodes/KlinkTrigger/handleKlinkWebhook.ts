@@ -7,6 +7,7 @@ import { matchesFilters, splitList, type EventFilters, type RoomFilter } from '.
 import { EventBodyError, readKlinkEvent } from '../shared/events/klinkEvent';
 import { redactHeaders } from '../shared/events/redactHeaders';
 import { simplifyEvent } from '../shared/events/simplifyEvent';
+import { nodesUsingStaticData } from '../shared/events/staticDataUsers';
 import { testRequestReport, type RefusalKind } from '../shared/events/testRequestReport';
 import { urlAsArrived } from '../shared/http/arrivedUrl';
 import type { RequestHeaders } from '../shared/http/requestHeaders';
@@ -20,6 +21,7 @@ import { parseSignatureHeader, verifyKlinkSignature } from '../shared/signature/
 import { getTriggerCredentials } from './credentialCache';
 import { answerAfterFirstDelivery, answeredWith2xx } from './deliveryOutcome';
 import { answerFlushRequest, claimDelivery, flushKey, type DeliveryClaim } from './seenEventsStore';
+import { workflowNodes } from './workflowNodes';
 
 type Authentication = 'klinkSignature' | 'headerAuth' | 'basicAuth' | 'none';
 
@@ -292,7 +294,8 @@ export async function handleKlinkWebhook(context: IWebhookFunctions): Promise<IW
 	let claim: DeliveryClaim | undefined;
 	if (options.deduplicate !== false && !isTest) {
 		const key = eventKey(view, () => normalizedOrRaw(context, request.rawBody));
-		claim = claimDelivery(context, key, limits, flushSecret);
+		const staticDataUsers = nodesUsingStaticData(workflowNodes(context), context.getNode().name);
+		claim = claimDelivery(context, key, limits, flushSecret, staticDataUsers);
 		if (claim.kind === 'started') return { webhookResponse: DUPLICATE };
 		if (claim.kind === 'inFlight') {
 			// Answered from here, so that n8n's request (on 2.x with an expression isolate of its own) ends now.

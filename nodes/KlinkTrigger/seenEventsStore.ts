@@ -26,6 +26,7 @@ import {
  *   digests. Whichever process the load balancer gives it to merges them with the stored copy and saves; n8n
  *   answers the flush only after saving. A second flush checks the digests are still there (a concurrent
  *   writer may have overwritten them) and writes them again if not.
+ * - A workflow whose other nodes use static data gets no copy at all (see keepStoredCopy).
  */
 export const SAVE_INTERVAL_MS = 1000;
 /** How long after a flush its digests are checked in the stored copy. */
@@ -53,6 +54,8 @@ interface NodeDedupe {
 	flushScheduled: boolean;
 	lastFlushAt: number;
 	failedFlushes: number;
+	/** Whether the record is copied to static data; false while other nodes of the workflow use static data. */
+	keepsStoredCopy: boolean;
 }
 
 const byNode = new Map<string, NodeDedupe>();
@@ -76,6 +79,7 @@ function stateOf(context: IWebhookFunctions, limits: SeenRecordLimits): NodeDedu
 			flushScheduled: false,
 			lastFlushAt: 0,
 			failedFlushes: 0,
+			keepsStoredCopy: true,
 		};
 		byNode.set(key, state);
 	}
@@ -213,14 +217,48 @@ export type DeliveryClaim =
 	| { kind: 'inFlight'; outcome: Promise<boolean> };
 
 /**
- * Checks an event against the record. For production requests only: the caller keeps test requests (the
- * editor's Test URL) away from the record.
+ * Whether the record is copied to static data, told in the log when that changes. Not while other nodes use
+ * the workflow's static data: n8n writes static data as one whole with no lock, so a flush saved while one of
+ * their runs is saving would write the workflow's own data back as it was before that run (the README,
+ * "Retried deliveries"). Their data wins over the copy, and the record then lives in memory only.
  */
-export function claimDelivery(context: IWebhookFunctions, key: string, limits: SeenRecordLimits, flushSecret: FlushSecret): DeliveryClaim {
+function keepStoredCopy(context: IWebhookFunctions, state: NodeDedupe, staticDataUsers: string[]): void {
+	const keeps = staticDataUsers.length === 0;
+	if (keeps === state.keepsStoredCopy) return;
+	state.keepsStoredCopy = keeps;
+	const name = context.getNode().name;
+	if (keeps) {
+		context.logger.info(`Klink Trigger "${name}": no other node uses the workflow's static data now; the dedupe record is saved there again`);
+		state.rewrite = true;
+		return;
+	}
+	state.unsaved.clear();
+	state.unverified.clear();
+	context.logger.warn(
+		`Klink Trigger "${name}": ${staticDataUsers.map((user) => `"${user}"`).join(', ')} use the workflow's static data, ` +
+			`so the dedupe record is kept in this process's memory only and not saved beside it (n8n saves static ` +
+			`data as a whole, and the record's saves could undo theirs): retries are not recognised after a restart ` +
+			`or on another webhook process`,
+	);
+}
+
+/**
+ * Checks an event against the record. For production requests only: the caller keeps test requests (the
+ * editor's Test URL) away from the record. `staticDataUsers` are the other nodes of the workflow that use
+ * its static data (see keepStoredCopy).
+ */
+export function claimDelivery(
+	context: IWebhookFunctions,
+	key: string,
+	limits: SeenRecordLimits,
+	flushSecret: FlushSecret,
+	staticDataUsers: string[],
+): DeliveryClaim {
 	const now = Date.now();
 	const state = stateOf(context, limits);
+	keepStoredCopy(context, state, staticDataUsers);
 	syncWithStored(state, context.getWorkflowStaticData('node'), now);
-	if (state.rewrite) scheduleFlush(context, state, flushSecret);
+	if (state.rewrite && state.keepsStoredCopy) scheduleFlush(context, state, flushSecret);
 	const digest = eventDigest(key);
 	if (state.record.has(digest, now)) return { kind: 'started' };
 	const inFlight = state.inFlight.get(digest);
@@ -236,7 +274,7 @@ export function claimDelivery(context: IWebhookFunctions, key: string, limits: S
 			settled = true;
 			state.inFlight.delete(digest);
 			const at = Date.now();
-			if (started && state.record.add(digest, at)) {
+			if (started && state.record.add(digest, at) && state.keepsStoredCopy) {
 				state.unsaved.set(digest, at);
 				scheduleFlush(context, state, flushSecret);
 			}

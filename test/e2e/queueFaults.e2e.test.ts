@@ -117,6 +117,13 @@ async function settle(name: string, workflowId: string, markers: string[], deliv
 	return result;
 }
 
+/** The events of a round klink would still count as failed: each with its attempts' statuses (0: no answer). */
+function unanswered(result: Round): string[] {
+	return result.outcomes.flatMap((outcome, i) =>
+		outcome.answered2xx ? [] : [`${result.markers[i]}: attempts ${JSON.stringify(outcome.attempts)} taking ${JSON.stringify(outcome.attemptMs)} ms, last answer ${outcome.body.slice(0, 200)}`],
+	);
+}
+
 describe(`faults in queue mode`, () => {
 	it('500 events over both webhook processes, then each retried on the other: each runs once', async () => {
 		const deployed = await deploy('klink');
@@ -125,7 +132,7 @@ describe(`faults in queue mode`, () => {
 			inFlight: 50,
 			urlFor: (i) => direct(url, (i % 2) + 1),
 		});
-		expect(first.answered2xx).toBe(500);
+		expect(unanswered(first)).toEqual([]);
 		expect(first.lost).toEqual([]);
 		expect(first.doubled).toEqual([]);
 
@@ -153,7 +160,7 @@ describe(`faults in queue mode`, () => {
 
 			const klinkWorkflow = await deploy('klink');
 			const klink = await round('Klink Trigger, webhook 1 killed mid-burst of 200', klinkWorkflow, 200, { inFlight: 50, urlFor: urlFor(klinkWorkflow.url) }, killMidBurst);
-			expect(klink.answered2xx).toBe(200);
+			expect(unanswered(klink)).toEqual([]);
 			// n8n 1.x answers before it stores the execution, its Webhook node too: how many answered events the
 			// kill catches before their insert is timing (measured: Webhook node 4, 6, 11; Klink 0, 0, 18), so 1.x
 			// shows both figures. 2.x answers after storing: nothing answered may be lost.
@@ -172,7 +179,7 @@ describe(`faults in queue mode`, () => {
 			queue = await restartRedis(queue);
 			writeQueue(queue);
 		});
-		expect(result.answered2xx).toBe(200);
+		expect(unanswered(result)).toEqual([]);
 		expect(result.lost).toEqual([]);
 		expect(result.doubled).toEqual([]);
 	}, ROUND_TIMEOUT_MS);
@@ -184,7 +191,7 @@ describe(`faults in queue mode`, () => {
 			queue = restartPostgres(queue);
 			writeQueue(queue);
 		});
-		expect(result.answered2xx).toBe(200);
+		expect(unanswered(result)).toEqual([]);
 		// n8n 1.x answers before it stores the execution (its own Webhook node too): what it answered while the
 		// database was going down is lost, and the round shows how many. 2.x answers after storing it.
 		if (target.major === 2) expect(result.lost).toEqual([]);

@@ -268,3 +268,53 @@ describe('Klink Trigger credential changes', () => {
 		}
 	});
 });
+
+describe('Klink Trigger beside a node that keeps the workflow’s own static data', () => {
+	const COUNT = 'Count events';
+	let server: WebhookServer;
+	let url: string;
+
+	beforeAll(async () => {
+		const workflow = triggerWorkflow('static-user', { authentication: 'klinkSignature', events: ['message.inbound'], options: {} });
+		const count: INode = {
+			id: 'static-user-count',
+			name: COUNT,
+			type: 'n8n-nodes-base.code',
+			typeVersion: 2,
+			position: [440, 0],
+			parameters: {
+				jsCode: "const memory = $getWorkflowStaticData('global');\nmemory.count = (memory.count || 0) + 1;\nreturn [{ json: { count: memory.count } }];",
+			},
+		};
+		workflow.nodes.push(count);
+		workflow.connections[NEXT] = { main: [[{ node: COUNT, type: 'main', index: 0 }]] };
+		server = await new WebhookServer({ workflow, credentials: { klinkSignatureApi: { signatureSecret: SECRET } } }).start();
+		url = server.urlOf(TRIGGER);
+	});
+
+	afterAll(async () => {
+		await server.stop();
+	});
+
+	it('keeps its record in memory only, so no save of its own can undo the workflow’s writes, and says so once', async () => {
+		clearEngineLog();
+		const send = async (event: unknown) => {
+			const body = goJson(event);
+			return (await postJson(url, body, { 'x-signature': sign(url, body) })).json;
+		};
+		const first = messageInbound();
+		expect(await send(first)).toEqual({ received: true, started: true });
+		expect((await server.executions[0]).json(COUNT)).toEqual([{ count: 1 }]);
+		expect(await send(messageInbound())).toEqual({ received: true, started: true });
+		expect((await server.executions[1]).json(COUNT)).toEqual([{ count: 2 }]);
+		// The retry is still recognised, by this process's memory.
+		expect(await send(first)).toEqual({ received: true, started: false, reason: 'duplicate delivery' });
+
+		await new Promise((resolve) => setTimeout(resolve, 2500)); // past the moment a flush would have been saved
+		expect(server.executions).toHaveLength(2);
+		expect(server.savedStaticData.global).toEqual({ count: 2 });
+		expect(server.savedStaticData[`node:${TRIGGER}`] ?? {}).not.toHaveProperty('seenRecord');
+		const warnings = engineLog.filter((line) => line.level === 'warn' && line.message.includes("kept in this process's memory only"));
+		expect(warnings.map((line) => line.message)).toEqual([expect.stringContaining(`"${COUNT}" use the workflow's static data`)]);
+	});
+});

@@ -9,6 +9,8 @@ export interface SignedDelivery {
 export interface DeliveryOutcome {
 	/** Statuses of every attempt, in order; 0 for an attempt that got no answer (timeout, connection lost). */
 	attempts: number[];
+	/** How long each attempt took (ms), in the same order. */
+	attemptMs: number[];
 	/** The body of the last answer. */
 	body: string;
 	answered2xx: boolean;
@@ -38,7 +40,7 @@ export interface SendOptions {
  */
 export async function sendLikeKlink(deliveries: SignedDelivery[], options: SendOptions): Promise<DeliveryOutcome[]> {
 	const { inFlight, urlFor, timeoutMs = 10_000, retryDelayMs = 2000, maxAttempts = 4, growingDelays = false, ratePerSecond } = options;
-	const outcomes: DeliveryOutcome[] = deliveries.map(() => ({ attempts: [], body: '', answered2xx: false }));
+	const outcomes: DeliveryOutcome[] = deliveries.map(() => ({ attempts: [], attemptMs: [], body: '', answered2xx: false }));
 	const start = Date.now();
 	const queue: Array<{ index: number; notBefore: number }> = deliveries.map((_, index) => ({
 		index,
@@ -49,6 +51,7 @@ export async function sendLikeKlink(deliveries: SignedDelivery[], options: SendO
 	const attempt = async (index: number): Promise<void> => {
 		const outcome = outcomes[index];
 		const url = urlFor(index, outcome.attempts.length);
+		const sentAt = Date.now();
 		try {
 			const response = await fetch(url, {
 				method: 'POST',
@@ -62,6 +65,7 @@ export async function sendLikeKlink(deliveries: SignedDelivery[], options: SendO
 		} catch {
 			outcome.attempts.push(0);
 		}
+		outcome.attemptMs.push(Date.now() - sentAt);
 		if (outcome.answered2xx || outcome.attempts.length >= maxAttempts) pending--;
 		else queue.push({ index, notBefore: Date.now() + retryDelayMs * (growingDelays ? outcome.attempts.length : 1) });
 	};
