@@ -7,7 +7,7 @@ import { FakeOpenAi, promptText } from './harness/fakeOpenAi';
 import { signWithGo } from './harness/goSigner';
 import { InboundStandIn } from './harness/inboundStandIn';
 import { contactEvent, customChannelMessage, messageInbound, messageOutbound } from './harness/klinkEvents';
-import { createCredential, listExecutions, nodeOutput, waitForExecutions, waitForWebhookRoute, webhookBase, type ApiTarget, type ExecutionSummary } from './harness/n8nApi';
+import { api, createCredential, listExecutions, nodeOutput, waitForExecutions, waitForWebhookRoute, webhookBase, type ApiTarget, type ExecutionSummary } from './harness/n8nApi';
 import { RecordingServer } from './harness/recordingServer';
 import { postRaw, TRIGGER_NAME } from './harness/triggerDeploy';
 
@@ -413,6 +413,10 @@ describe('examples/klink-custom-channel-bridge.json', () => {
 		};
 		expect(nodeOutput(await klinkSends(koEcho), 'Learn conversation')).toEqual([{ customerId: 'cust-77', conversationId: koConversation }]);
 		expect(app.calls).toEqual([]);
+		// klink's retry of a report is recognised, by the trigger's memory: beside a workflow that keeps its
+		// own static data, the trigger saves no record there (its saves could undo the map's).
+		const retry = await postRaw(klinkUrl, JSON.stringify(maiEcho), { [HEADER.name]: HEADER.value });
+		expect(JSON.parse(retry.body)).toEqual({ received: true, started: false, reason: 'duplicate delivery' });
 
 		// 3. Their next messages continue their own conversations.
 		await customerWrites(mai, 'Order 1042');
@@ -472,6 +476,9 @@ describe('examples/klink-custom-channel-bridge.json', () => {
 		expect(executions.map((execution) => execution.status)).toEqual(executions.map(() => 'success'));
 		expect(app.calls).toHaveLength(2);
 		expect(klinkInbox.requests.map((request) => request.status)).toEqual(klinkInbox.requests.map(() => 200));
+		const { staticData } = await api<{ staticData?: Record<string, Record<string, unknown> | undefined> }>(target, 'GET', `/workflows/${workflowId}`);
+		expect(staticData?.global).toMatchObject({ conversationByCustomer: { 'cust-77': koConversation } });
+		expect(staticData?.[`node:${TRIGGER_NAME}`] ?? {}).not.toHaveProperty('seenRecord');
 	});
 });
 
