@@ -165,6 +165,8 @@ function scheduleFlush(context: IWebhookFunctions, state: NodeDedupe, flushSecre
 	const wait = delayMs ?? Math.max(0, state.lastFlushAt + SAVE_INTERVAL_MS - Date.now());
 	void sleep(wait).then(async () => {
 		state.flushScheduled = false;
+		// Scheduled before other nodes of the workflow began to use its static data: their data wins.
+		if (!state.keepsStoredCopy) return;
 		const now = Date.now();
 		for (const [digest, seenAt] of state.unverified) if (now - seenAt > VERIFY_GIVE_UP_MS) state.unverified.delete(digest);
 		const save = [...state.unsaved];
