@@ -25,7 +25,8 @@ export class KlinkTrigger implements INodeType {
 		name: 'klinkTrigger',
 		icon: { light: 'file:../../icons/klink.svg', dark: 'file:../../icons/klink.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// 1.1: Answer klink.cloud defaults to When the Execution Is Stored.
+		version: [1, 1.1],
 		subtitle: '={{$parameter["events"].join(", ")}}',
 		description:
 			'Starts the workflow when klink.cloud sends a webhook: new or sent messages, contacts and conversations, verified and filtered before anything runs',

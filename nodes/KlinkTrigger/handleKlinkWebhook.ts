@@ -318,8 +318,13 @@ export async function handleKlinkWebhook(context: IWebhookFunctions): Promise<IW
 	// n8n answers: on 2.x once the execution is stored (and queued, in queue mode), with a 500 if that fails;
 	// on 1.x as it answers its own Webhook node. The event counts as started only if that answer was a 2xx.
 	if (claim?.kind === 'new') void answeredWith2xx(context.getResponseObject()).then(claim.settle);
-	if (options.answerWhen === 'stored') return { webhookResponse: STARTED, workflowData: [[{ json }]] };
+	if (answerWhen(context, options) === 'stored') return { webhookResponse: STARTED, workflowData: [[{ json }]] };
 	// Answered here, before n8n stores the execution: the shortest wait for klink, at the risk the README states.
 	context.getResponseObject().status(200).json(STARTED);
 	return { noWebhookResponse: true, workflowData: [[{ json }]] };
+}
+
+/** What *Answer klink.cloud* says, or the node version's default when it was never set. */
+function answerWhen(context: IWebhookFunctions, options: TriggerOptions): 'immediately' | 'stored' {
+	return options.answerWhen ?? (context.getNode().typeVersion === 1 ? 'immediately' : 'stored');
 }

@@ -156,7 +156,7 @@ describe('the n8n editor with n8n-nodes-klink installed', () => {
 			const workflow = await api<{ nodes: WorkflowNode[] }>(target, 'GET', `/workflows/${workflowUrlPath}`);
 			return workflow.nodes.find((n) => n.type === 'n8n-nodes-klink.klinkTrigger');
 		});
-		expect(trigger).toMatchObject({ name: 'Klink Trigger', typeVersion: 1, webhookId: shownWebhookId });
+		expect(trigger).toMatchObject({ name: 'Klink Trigger', typeVersion: 1.1, webhookId: shownWebhookId });
 		expect(trigger.parameters).toMatchObject({ events: ['message.inbound'] });
 	});
 });

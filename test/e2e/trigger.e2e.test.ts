@@ -1,4 +1,4 @@
-import { e2eTarget, queueMode, readN8nLogs, restartInstance } from './harness/e2eState';
+import { currentMajor, e2eTarget, queueMode, readN8nLogs, restartInstance } from './harness/e2eState';
 import { signWithGo } from './harness/goSigner';
 import {
 	conversationEvent,
@@ -8,7 +8,16 @@ import {
 	messageInbound,
 	messageOutbound,
 } from './harness/klinkEvents';
-import { createCredential, listExecutions, nodeOutput, waitForExecutions, waitForWebhookRoute, type ApiTarget } from './harness/n8nApi';
+import {
+	createCredential,
+	executionsStoredAfter,
+	listExecutions,
+	newestListedExecutionId,
+	nodeOutput,
+	waitForExecutions,
+	waitForWebhookRoute,
+	type ApiTarget,
+} from './harness/n8nApi';
 import { sleepMs } from './harness/n8nInstance';
 import { deployTrigger, postRaw, postRetriedOn5xx, TRIGGER_NAME } from './harness/triggerDeploy';
 
@@ -109,18 +118,22 @@ describe('Klink Trigger with Klink Signature', () => {
 		expect(items[7]).toMatchObject({ event: 'conversation.closed', conversationId: (bodies[7] as { conversationId: string }).conversationId });
 	});
 
-	it('answers "when the execution is stored" with the same JSON body, once n8n has the execution', async () => {
+	it('version 1.1 answers "when the execution is stored" unless told otherwise, with the same JSON body', async () => {
 		const credential = await createCredential(target, 'klinkSignatureApi', { signatureSecret: SECRET });
 		const stored = await deployTrigger(
 			target,
-			'signature, answer when stored',
-			{ authentication: 'klinkSignature', events: ['*'], options: { answerWhen: 'stored' } },
+			'signature, version 1.1, answer left at its default',
+			{ authentication: 'klinkSignature', events: ['*'], options: {} },
 			{ klinkSignatureApi: credential },
+			1.1,
 		);
 		const event = messageInbound();
+		const newestBefore = await newestListedExecutionId(target);
 		const first = await signedPost(stored.url, event);
 		// n8n answers here, not the trigger: without the node's own response data n8n would send "firstEntryJson".
 		expect({ status: first.status, body: first.body }).toEqual({ status: 200, body: JSON.stringify({ received: true, started: true }) });
+		// n8n 2.x sends that answer only once it has stored the execution (1.x answers before storing either way).
+		if (currentMajor() === 2) expect(await executionsStoredAfter(target, stored.workflowId, newestBefore)).toHaveLength(1);
 		const retry = await signedPost(stored.url, event);
 		expect({ status: retry.status, body: JSON.parse(retry.body) }).toEqual({
 			status: 200,
@@ -224,10 +237,18 @@ describe('Klink Trigger with Klink Signature', () => {
 });
 
 describe('Klink Trigger reads the event from the bytes it verified', () => {
-	it('starts a validly signed JSON event whatever the content type says', async () => {
+	// n8n parses the body of a version 1 trigger for any content type, and of a later version only for JSON, text,
+	// form and XML ones: the trigger reads whatever n8n left unread itself.
+	it.each([1, 1.1])('version %s starts a validly signed JSON event whatever the content type says', async (typeVersion) => {
 		const credential = await createCredential(target, 'klinkSignatureApi', { signatureSecret: SECRET });
-		const { workflowId, url } = await deployTrigger(target, 'content types', { authentication: 'klinkSignature', events: ['message.inbound'] }, { klinkSignatureApi: credential });
-		const types = ['application/x-www-form-urlencoded', 'text/plain', 'application/json; charset=utf-8'];
+		const { workflowId, url } = await deployTrigger(
+			target,
+			`content types, version ${typeVersion}`,
+			{ authentication: 'klinkSignature', events: ['message.inbound'] },
+			{ klinkSignatureApi: credential },
+			typeVersion,
+		);
+		const types = ['application/x-www-form-urlencoded', 'text/plain', 'application/json; charset=utf-8', 'application/octet-stream'];
 		const events = types.map((type) => messageInbound({ text: `sent as ${type}` }));
 		for (const [index, type] of types.entries()) {
 			const raw = JSON.stringify(events[index]);

@@ -18,12 +18,12 @@ const SECRET = 'engine-test-signature-secret';
 const TRIGGER = 'Klink Trigger';
 const NEXT = 'Received';
 
-function triggerWorkflow(id: string, parameters: INodeParameters): WorkflowJson {
+function triggerWorkflow(id: string, parameters: INodeParameters, typeVersion = 1): WorkflowJson {
 	const trigger: INode = {
 		id: `${id}-trigger`,
 		name: TRIGGER,
 		type: 'n8n-nodes-klink.klinkTrigger',
-		typeVersion: 1,
+		typeVersion,
 		position: [0, 0],
 		webhookId: `${id}-0000-4000-8000-000000000000`,
 		parameters,
@@ -316,5 +316,32 @@ describe('Klink Trigger beside a node that keeps the workflow’s own static dat
 		expect(server.savedStaticData[`node:${TRIGGER}`] ?? {}).not.toHaveProperty('seenRecord');
 		const warnings = engineLog.filter((line) => line.level === 'warn' && line.message.includes("kept in this process's memory only"));
 		expect(warnings.map((line) => line.message)).toEqual([expect.stringContaining(`"${COUNT}" use the workflow's static data`)]);
+	});
+});
+
+describe('Klink Trigger versions: when klink.cloud is answered if Answer klink.cloud was never set', () => {
+	const servers: WebhookServer[] = [];
+	afterAll(async () => {
+		await Promise.all(servers.map(async (server) => await server.stop()));
+	});
+
+	it.each([
+		[1, {}, 'node'],
+		[1.1, {}, 'n8n'],
+		[1.1, { answerWhen: 'immediately' }, 'node'],
+		[1, { answerWhen: 'stored' }, 'n8n'],
+	] as const)('version %s with options %j: the answer is written by the %s', async (typeVersion, options, answeredBy) => {
+		const id = `answer-v${String(typeVersion).replace('.', '-')}-${Object.keys(options).length}`;
+		const server = await new WebhookServer({
+			workflow: triggerWorkflow(id, { authentication: 'klinkSignature', events: ['message.inbound'], options }, typeVersion),
+			credentials: { klinkSignatureApi: { signatureSecret: SECRET } },
+		}).start();
+		servers.push(server);
+		const url = server.urlOf(TRIGGER);
+		const body = goJson(messageInbound());
+		// Either way klink.cloud reads the same answer; who writes it decides whether n8n has stored the run first.
+		expect(await postJson(url, body, { 'x-signature': sign(url, body) })).toEqual({ status: 200, json: { received: true, started: true } });
+		expect(server.answeredBy).toEqual([answeredBy]);
+		expect((await server.executions[0]).run.status).toBe('success');
 	});
 });

@@ -1,5 +1,27 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+const answerWhenOption: INodeProperties = {
+	displayName: 'Answer klink.cloud',
+	name: 'answerWhen',
+	type: 'options',
+	options: [
+		{
+			name: 'Immediately',
+			value: 'immediately',
+			description:
+				'As soon as the event is verified, before n8n stores the execution (as n8n 1.x answers its own webhooks): an event is lost if n8n then fails to store it',
+		},
+		{
+			name: 'When the Execution Is Stored',
+			value: 'stored',
+			description:
+				'As n8n 2.x answers its own Webhook node: after n8n has stored (and in queue mode queued) the execution, with a 500 if that failed so that klink.cloud retries. n8n 1.x answers before storing either way.',
+		},
+	],
+	default: 'stored',
+	description: 'When an accepted event is answered 200, which is when klink.cloud stops retrying it',
+};
+
 export const optionsProperty: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
@@ -7,26 +29,17 @@ export const optionsProperty: INodeProperties = {
 	placeholder: 'Add Option',
 	default: {},
 	options: [
+		// Version 1.1 answers once the execution is stored: on n8n 2.x that holds a burst back to what the database
+		// takes, instead of answering events n8n then fails to store. Version 1 keeps its answer.
 		{
-			displayName: 'Answer klink.cloud',
-			name: 'answerWhen',
-			type: 'options',
-			options: [
-				{
-					name: 'Immediately',
-					value: 'immediately',
-					description:
-						'As soon as the event is verified, before n8n stores the execution (as n8n 1.x answers its own webhooks): an event is lost if n8n then fails to store it',
-				},
-				{
-					name: 'When the Execution Is Stored',
-					value: 'stored',
-					description:
-						'For queue mode: after n8n has stored and queued the execution, with a 500 if that failed so that klink.cloud retries. On n8n 2.x with a single process it slows every webhook; n8n 1.x answers before storing either way.',
-				},
-			],
+			...answerWhenOption,
 			default: 'immediately',
-			description: 'When an accepted event is answered 200, which is when klink.cloud stops retrying it',
+			displayOptions: { show: { '@version': [1] } },
+		},
+		{
+			...answerWhenOption,
+			default: 'stored',
+			displayOptions: { hide: { '@version': [1] } },
 		},
 		{
 			displayName: 'Deduplicate Retries',

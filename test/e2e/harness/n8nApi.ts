@@ -119,6 +119,25 @@ export async function listExecutions(target: ApiTarget, workflowId: string): Pro
 	return result.data;
 }
 
+/** The id of the newest execution n8n lists (its list leaves out running ones), 0 if none. */
+export async function newestListedExecutionId(target: ApiTarget): Promise<number> {
+	const result = await api<{ data: ExecutionSummary[] }>(target, 'GET', '/executions?limit=1');
+	return Number(result.data[0]?.id ?? 0);
+}
+
+/**
+ * The workflow's executions n8n has stored with an id above `afterId`, whatever their status: read one by one,
+ * since the list leaves out the running ones. Looks at the next `span` ids.
+ */
+export async function executionsStoredAfter(target: ApiTarget, workflowId: string, afterId: number, span = 20): Promise<ExecutionSummary[]> {
+	const found: ExecutionSummary[] = [];
+	for (let id = afterId + 1; id <= afterId + span; id++) {
+		const execution = await api<ExecutionSummary>(target, 'GET', `/executions/${id}`).catch(() => undefined);
+		if (execution?.workflowId === workflowId) found.push(execution);
+	}
+	return found;
+}
+
 /** Waits until `count` executions of the workflow have finished (or failed), then returns them oldest first. */
 export async function waitForExecutions(
 	target: ApiTarget,

@@ -9,7 +9,7 @@ import type { RecordingServer } from './recordingServer';
  * or, as a control, n8n's own Webhook node.
  */
 export type StartNode =
-	| { kind: 'klink'; parameters: Record<string, unknown>; credentials: Record<string, { id: string; name: string }> }
+	| { kind: 'klink'; parameters: Record<string, unknown>; credentials: Record<string, { id: string; name: string }>; typeVersion?: number }
 	| { kind: 'webhook' };
 
 const MARKER = /run-[a-z0-9]+-\d+/g;
@@ -34,7 +34,7 @@ export async function deployRecordingWorkflow(
 	const webhookId = randomUUID();
 	const startNode: WorkflowNode =
 		start.kind === 'klink'
-			? { name: 'Start', type: `${PACKAGE}.klinkTrigger`, typeVersion: 1, webhookId, parameters: start.parameters, credentials: start.credentials }
+			? { name: 'Start', type: `${PACKAGE}.klinkTrigger`, typeVersion: start.typeVersion ?? 1, webhookId, parameters: start.parameters, credentials: start.credentials }
 			: { name: 'Start', type: 'n8n-nodes-base.webhook', typeVersion: 2, webhookId, parameters: { httpMethod: 'POST', path: webhookId, options: {} } };
 	const report: WorkflowNode = {
 		name: 'Report',

@@ -11,10 +11,11 @@ export async function deployTrigger(
 	name: string,
 	parameters: Record<string, unknown>,
 	credentials: Record<string, { id: string; name: string }> = {},
+	typeVersion = 1,
 ): Promise<{ workflowId: string; url: string; webhookId: string }> {
 	const webhookId = randomUUID();
 	const workflow = await createWorkflow(target, name, [
-		{ name: TRIGGER_NAME, type: `${PACKAGE}.klinkTrigger`, typeVersion: 1, webhookId, parameters, credentials },
+		{ name: TRIGGER_NAME, type: `${PACKAGE}.klinkTrigger`, typeVersion, webhookId, parameters, credentials },
 	]);
 	await activateWorkflow(target, workflow.id);
 	const url = webhookUrl(webhookBase(target), webhookId);

@@ -68,6 +68,8 @@ function copyOf(data: IDataObject): IDataObject {
 export class WebhookServer {
 	/** Executions started by accepted requests, in arrival order. */
 	readonly executions: Array<Promise<EngineRun>> = [];
+	/** Per request that started a run: whether the node wrote its own answer, or left it to n8n (`webhookResponse`). */
+	readonly answeredBy: Array<'node' | 'n8n'> = [];
 	/** The workflow's static data as n8n would have saved it to its database. */
 	savedStaticData: IDataObject = {};
 	private server: Server | undefined;
@@ -259,6 +261,7 @@ export class WebhookServer {
 		}
 		const items = result.workflowData?.[0];
 		if (!items) return;
+		this.answeredBy.push(result.noWebhookResponse ? 'node' : 'n8n');
 		const execution = runWorkflow({
 			workflow: { ...this.settings.workflow, staticData: copyOf(this.savedStaticData) },
 			startNode: node.name,
