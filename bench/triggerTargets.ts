@@ -28,10 +28,11 @@ export function signedKlinkRequest(url: string, channel: string, postTo = url): 
 }
 
 /**
- * Klink Trigger as the benchmarks run it: signature (or no) auth, filters that the events pass, dedupe on, and
- * answering where the bare floor answers (Answer klink.cloud: Immediately, the default). With When the
- * Execution Is Stored (`answerWhen: 'stored'`, the README's setting for queue mode), n8n 2.x answers only after
- * storing the execution (and queueing it, in queue mode), which the bare floor does not wait for.
+ * Klink Trigger as the benchmarks run it: version 1.1 (what a newly added trigger is), signature (or no) auth,
+ * filters that the events pass, dedupe on, and by default answering where the bare floor answers (Answer
+ * klink.cloud: Immediately). With When the Execution Is Stored (`answerWhen: 'stored'`, version 1.1's default),
+ * n8n 2.x answers only after storing the execution (and queueing it, in queue mode), which the bare floor does
+ * not wait for.
  */
 export function klinkTriggerNode(
 	webhookId: string,
@@ -42,7 +43,7 @@ export function klinkTriggerNode(
 	return {
 		name: 'Klink Trigger',
 		type: `${PACKAGE}.klinkTrigger`,
-		typeVersion: 1,
+		typeVersion: 1.1,
 		webhookId,
 		parameters: {
 			authentication,
