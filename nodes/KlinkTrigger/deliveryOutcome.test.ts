@@ -74,6 +74,27 @@ describe('answeredWith2xx', () => {
 		);
 		expect(await outcome).toBe(true);
 	});
+
+	it.each([
+		[200, true],
+		[500, false],
+	])('settles when the sender had hung up before it was asked (n8n reached the event late), answer %s', async (status, expected) => {
+		let outcome: Promise<boolean> | undefined;
+		await withServer(
+			(res) => {
+				// The request waited in n8n past the sender's timeout: the connection is gone before the trigger runs.
+				setTimeout(() => {
+					outcome = answeredWith2xx(res);
+					setTimeout(() => res.status(status).end(), 100);
+				}, 300);
+			},
+			async (port) => {
+				expect(await post(port, 100)).toBe('aborted');
+				await sleep(900);
+			},
+		);
+		expect(await Promise.race([outcome, sleep(2000).then(() => 'never settled')])).toBe(expected);
+	});
 });
 
 describe('answerAfterFirstDelivery', () => {

@@ -16,8 +16,7 @@ const LATE_ANSWER_POLL_MS = 250;
 export async function answeredWith2xx(res: Response): Promise<boolean> {
 	return await new Promise<boolean>((resolve) => {
 		const answered = () => resolve(res.statusCode >= 200 && res.statusCode < 300);
-		res.once('finish', answered);
-		res.once('close', () => {
+		const closed = () => {
 			// Into a closed connection nothing is sent (headersSent stays false), but the answer still ends the
 			// response with its status set.
 			if (res.writableEnded) return answered();
@@ -28,7 +27,12 @@ export async function answeredWith2xx(res: Response): Promise<boolean> {
 				}
 				resolve(false);
 			})();
-		});
+		};
+		if (res.writableFinished) return answered();
+		// The sender may have hung up while the request waited in n8n: 'close' was emitted before anyone listened.
+		if (res.destroyed || !res.socket || res.socket.destroyed) return closed();
+		res.once('finish', answered);
+		res.once('close', closed);
 	});
 }
 
