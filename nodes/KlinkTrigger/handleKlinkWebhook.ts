@@ -20,6 +20,7 @@ import { testUrlFromProductionUrl } from '../shared/signature/testWebhookUrl';
 import { parseSignatureHeader, verifyKlinkSignature } from '../shared/signature/verifySignature';
 import { getTriggerCredentials } from './credentialCache';
 import { answerAfterFirstDelivery, answeredWith2xx } from './deliveryOutcome';
+import { defaultAnswerWhen } from './descriptions/options.description';
 import { answerFlushRequest, claimDelivery, flushKey, type DeliveryClaim } from './seenEventsStore';
 import { workflowNodes } from './workflowNodes';
 
@@ -318,13 +319,9 @@ export async function handleKlinkWebhook(context: IWebhookFunctions): Promise<IW
 	// n8n answers: on 2.x once the execution is stored (and queued, in queue mode), with a 500 if that fails;
 	// on 1.x as it answers its own Webhook node. The event counts as started only if that answer was a 2xx.
 	if (claim?.kind === 'new') void answeredWith2xx(context.getResponseObject()).then(claim.settle);
-	if (answerWhen(context, options) === 'stored') return { webhookResponse: STARTED, workflowData: [[{ json }]] };
+	const answerWhen = options.answerWhen ?? defaultAnswerWhen(context.getNode().typeVersion);
+	if (answerWhen === 'stored') return { webhookResponse: STARTED, workflowData: [[{ json }]] };
 	// Answered here, before n8n stores the execution: the shortest wait for klink, at the risk the README states.
 	context.getResponseObject().status(200).json(STARTED);
 	return { noWebhookResponse: true, workflowData: [[{ json }]] };
-}
-
-/** What *Answer klink.cloud* says, or the node version's default when it was never set. */
-function answerWhen(context: IWebhookFunctions, options: TriggerOptions): 'immediately' | 'stored' {
-	return options.answerWhen ?? (context.getNode().typeVersion === 1 ? 'immediately' : 'stored');
 }

@@ -211,7 +211,7 @@ describe(`faults in queue mode`, () => {
 	it('a webhook process killed mid-burst, its unanswered requests retried on the survivor: every event answered in the end, none lost on 2.x', async () => {
 		const killMidBurst = midBurst((topology) => killWebhookProcess(topology, 1));
 		// First attempts alternate; a retry goes to the survivor, as a load balancer sends it there.
-		const urlFor = (url: string) => (i: number, attempt: number) => direct(url, attempt === 0 ? (i % 2) + 1 : 2);
+		const urlFor = (url: string) => (i: number, attempt: number) => (attempt === 0 ? alternately(url)(i) : direct(url, 2));
 		try {
 			const controlWorkflow = await deploy('webhook');
 			const control = await round("n8n's Webhook node, webhook 1 killed mid-burst of 200", controlWorkflow, 200, { inFlight: 50, urlFor: urlFor(controlWorkflow.url) }, killMidBurst);

@@ -1,5 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+/** Answer klink.cloud when the option was never set: version 1 answers at once, later versions once stored. */
+export function defaultAnswerWhen(typeVersion: number): 'immediately' | 'stored' {
+	return typeVersion === 1 ? 'immediately' : 'stored';
+}
+
 const answerWhenOption: INodeProperties = {
 	displayName: 'Answer klink.cloud',
 	name: 'answerWhen',
@@ -33,12 +38,12 @@ export const optionsProperty: INodeProperties = {
 		// takes, instead of answering events n8n then fails to store. Version 1 keeps its answer.
 		{
 			...answerWhenOption,
-			default: 'immediately',
+			default: defaultAnswerWhen(1),
 			displayOptions: { show: { '@version': [1] } },
 		},
 		{
 			...answerWhenOption,
-			default: 'stored',
+			default: defaultAnswerWhen(1.1),
 			displayOptions: { hide: { '@version': [1] } },
 		},
 		{
