@@ -5,6 +5,7 @@ import { deploySplitOutWorkflow } from '../test/e2e/harness/actionDeploy';
 import { createCredential, listExecutions, PACKAGE, type ApiTarget } from '../test/e2e/harness/n8nApi';
 import { n8nVersion, type N8nMajor } from '../test/e2e/harness/versions';
 import { benchPort, startBenchInstance } from './benchInstance';
+import { RATIO_COLUMNS, ratioRow, recordTable } from './results';
 import { median, ms, ratioLine } from './stats';
 
 /**
@@ -137,6 +138,32 @@ async function main(): Promise<void> {
 		console.log(ratioLine('Klink node, 50 conversations / every message its own', best(klinkTimes) / best(unorderedTimes), undefined));
 		const pairs = klinkTimes.map((t, i) => t / httpTimes[i]);
 		console.log(`Klink node / HTTP Request node, run by run: ${pairs.map((r) => r.toFixed(2)).join(', ')} (median ${median(pairs).toFixed(2)}x)`);
+		const section = `Klink node throughput: n8n ${n8nVersion(major)}`;
+		const runs = (times: number[]) => `${times.map((t) => t.toFixed(0)).join(', ')} ms`;
+		recordTable({
+			section,
+			caption: `${MESSAGES} messages over ${CONVERSATIONS} conversations to an endpoint answering after ${DELAY_MS} ms; the sender node's own time as n8n recorded it, best of ${RUNS} runs.`,
+			columns: ['Sender', 'best', 'runs'],
+			rows: [
+				[`Klink node (concurrency ${CONVERSATIONS})`, ms(best(klinkTimes)), runs(klinkTimes)],
+				["Klink node, fields through n8n's expression engine", ms(best(evaluatedTimes)), runs(evaluatedTimes)],
+				['Klink node, every message its own conversation', ms(best(unorderedTimes)), runs(unorderedTimes)],
+				['HTTP Request node (same items)', ms(best(httpTimes)), runs(httpTimes)],
+				[`ordering bound (${MESSAGES / CONVERSATIONS} in a row x ${DELAY_MS} ms)`, ms(bound), ''],
+			],
+		});
+		recordTable({
+			section,
+			columns: RATIO_COLUMNS,
+			rows: [
+				ratioRow('Klink node / ordering bound', best(klinkTimes) / bound, major === 1 ? 1.5 : undefined),
+				ratioRow('Klink node / HTTP Request node (no ordering, no retries)', best(klinkTimes) / best(httpTimes), 1.2),
+				ratioRow('Klink node, evaluated fields / HTTP Request node', best(evaluatedTimes) / best(httpTimes)),
+				ratioRow('Klink node, nothing to order / HTTP Request node', best(unorderedTimes) / best(httpTimes)),
+				ratioRow('Klink node, 50 conversations / every message its own', best(klinkTimes) / best(unorderedTimes)),
+			],
+			notes: [`Klink node / HTTP Request node, run by run: ${pairs.map((r) => r.toFixed(2)).join(', ')} (median ${median(pairs).toFixed(2)}x)`],
+		});
 	} finally {
 		await instance.stop();
 		await standIn.stop();

@@ -9,6 +9,7 @@ import { redisCli } from '../test/e2e/harness/queue/redis';
 import { startQueueTopology, stopQueueTopology, type QueueTopology } from '../test/e2e/harness/queueTopology';
 import { n8nVersion, type N8nMajor } from '../test/e2e/harness/versions';
 import { benchPort } from './benchInstance';
+import { recordTable } from './results';
 import { percentile } from './stats';
 import { deploy, HEADER, klinkTriggerNode, SECRET, signedKlinkRequest, webhookNode, webhookNodeRequest, type BenchRequest } from './triggerTargets';
 
@@ -365,22 +366,28 @@ async function main(): Promise<void> {
 		const first = 44;
 		console.log(`\n${`Sustained rate at p99 <= ${P99_LIMIT_MS} ms`.padEnd(first)} ${fronts.map((f) => f.label.padEnd(col)).join(' ')} 2 / 1 processes`);
 		const cellOf = (front: Front, t: Target) => cells.find((c) => c.front === front && c.target === t) as Cell;
+		const rows: string[][] = [];
 		for (const t of targets) {
 			const [one, two] = fronts.map((front) => cellOf(front, t));
 			console.log(`${t.label.padEnd(first)} ${[one, two].map((c) => rateCell(c).padEnd(col)).join(' ')} ${ratio(two, one)}`);
+			rows.push([t.label, rateCell(one), rateCell(two), ratio(two, one)]);
 		}
 		const [webhookTarget, ...klinkTargets] = targets;
 		for (const t of klinkTargets) {
 			const label = `${t.label.replace('Klink Trigger, ', 'Klink (')}) / Webhook node`;
-			console.log(`${label.padEnd(first)} ${fronts.map((front) => ratio(cellOf(front, t), cellOf(front, webhookTarget)).padEnd(col)).join(' ').trimEnd()}`);
+			const ratios = fronts.map((front) => ratio(cellOf(front, t), cellOf(front, webhookTarget)));
+			console.log(`${label.padEnd(first)} ${ratios.map((r) => r.padEnd(col)).join(' ').trimEnd()}`);
+			rows.push([label, ...ratios, '']);
 		}
+		const notes: string[] = [];
 		for (const cell of cells.filter((c) => c.failedAt)) {
 			const step = cell.failedAt as StepResult;
 			const failures = [...step.failures].map(([what, count]) => `${count} ${what}`).join(', ');
-			console.log(
-				`  ${cell.target.label}, ${cell.front.label}: failed at ${step.rate}/s (${TRIES > 1 ? 'last try: ' : ''}p99 ${fmtMs(percentile(step.latencies, 99))}` +
-					`${failures ? `, not 200: ${failures}` : ''}${step.sent < step.planned ? `, stopped after ${step.sent} of ${step.planned}` : ''})`,
-			);
+			const line =
+				`${cell.target.label}, ${cell.front.label}: failed at ${step.rate}/s (${TRIES > 1 ? 'last try: ' : ''}p99 ${fmtMs(percentile(step.latencies, 99))}` +
+				`${failures ? `, not 200: ${failures}` : ''}${step.sent < step.planned ? `, stopped after ${step.sent} of ${step.planned}` : ''})`;
+			console.log(`  ${line}`);
+			notes.push(line);
 		}
 		// Every 200 started one execution: what n8n stored, per workflow (both fronts and the warm-up included).
 		for (const t of targets) {
@@ -389,9 +396,22 @@ async function main(): Promise<void> {
 			const total = Object.values(stored).reduce((sum, n) => sum + n, 0);
 			const byStatus = Object.entries(stored).map(([status, n]) => `${n} ${status}`).join(', ');
 			console.log(`  ${t.label}: ${answered} answered 200, ${total} executions stored (${byStatus})`);
+			notes.push(`${t.label}: ${answered} answered 200, ${total} executions stored (${byStatus})`);
 		}
 		console.log(`  answer bodies: ${targets.map((t) => `${t.label}: ${JSON.stringify((t.sampleAnswer ?? '').slice(0, 60))}`).join('; ')}`);
-		console.log(`  load average (1 min) at the end: ${loadavg()[0].toFixed(1)} on this machine; whole run ${Math.round((Date.now() - startedAt) / 1000)} s`);
+		const whole = `load average (1 min) at the end: ${loadavg()[0].toFixed(1)} on this machine; whole run ${Math.round((Date.now() - startedAt) / 1000)} s`;
+		console.log(`  ${whole}`);
+		notes.push(whole);
+		if (budgetHit) notes.push(`time budget of ${BUDGET_SECONDS} s for the steps reached: rates still holding are marked ">="`);
+		recordTable({
+			section: `Trigger in queue mode: n8n ${n8nVersion(major)}`,
+			caption:
+				`Highest open-loop rate (${STEP_SECONDS} s steps at ${RATES.join(', ')} events/s) at which every answer is 200 and p99 <= ${P99_LIMIT_MS} ms; ` +
+				`"1 webhook process": klink-pinned front, "2 webhook processes": round robin; ${settingsLine()}.`,
+			columns: [`Sustained rate at p99 <= ${P99_LIMIT_MS} ms`, ...fronts.map((f) => f.label), '2 / 1 processes'],
+			rows,
+			notes,
+		});
 		ok = true;
 	} finally {
 		if (!ok) console.error(`queue topology logs kept in ${queue.dir}/logs`);

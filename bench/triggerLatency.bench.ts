@@ -7,6 +7,7 @@ import { sleepMs } from '../test/e2e/harness/n8nInstance';
 import { messageInbound } from '../test/e2e/harness/klinkEvents';
 import { n8nVersion, type N8nMajor } from '../test/e2e/harness/versions';
 import { benchPort, engineVariant, startBenchInstance } from './benchInstance';
+import { RATIO_COLUMNS, ratioRow, recordTable } from './results';
 import { median, ms, percentile, ratioLine, roundOrder } from './stats';
 import { deploy, deployTriggerTrio, klinkTriggerNode, newestExecution, signedKlinkRequest } from './triggerTargets';
 
@@ -83,7 +84,7 @@ function staticDataWithKeptEvents(count: number): Record<string, unknown> {
  * The cost of an accepted event with a small and a large dedupe record kept, side by side: n8n loads the
  * record with the workflow on every request and saves it when the trigger changes it (at most once a second).
  */
-async function recordSizeCost(target: ApiTarget, signature: { id: string; name: string }): Promise<void> {
+async function recordSizeCost(target: ApiTarget, signature: { id: string; name: string }, section: string): Promise<void> {
 	const sizes = [100, 20_000];
 	const targets: Target[] = [];
 	const workflowIds: string[] = [];
@@ -96,12 +97,21 @@ async function recordSizeCost(target: ApiTarget, signature: { id: string; name: 
 	}
 	await runInterleaved(targets, ROUNDS);
 	console.log(`\n## Dedupe record size`);
+	const rows: string[][] = [];
 	for (const [i, t] of targets.entries()) {
 		const workflow = await api<{ staticData?: unknown }>(target, 'GET', `/workflows/${workflowIds[i]}`);
 		const bytes = Buffer.byteLength(JSON.stringify(workflow.staticData ?? null));
 		console.log(`${t.label.padEnd(36)} median ${ms(median(t.samples))}   p99 ${ms(percentile(t.samples, 99))}   static data ${bytes} bytes, saved at most once a second`);
+		rows.push([t.label, ms(median(t.samples)), ms(percentile(t.samples, 99)), `${bytes} bytes`]);
 	}
-	console.log(ratioLine('20,000 kept / 100 kept (median)', median(targets[1].samples) / median(targets[0].samples), 1.2));
+	const keptRatio = median(targets[1].samples) / median(targets[0].samples);
+	console.log(ratioLine('20,000 kept / 100 kept (median)', keptRatio, 1.2));
+	recordTable({
+		section: `Dedupe record size: ${section}`,
+		columns: ['Target', 'median', 'p99', 'static data n8n loads per request'],
+		rows,
+		notes: [`20,000 kept / 100 kept (median): ${keptRatio.toFixed(2)}x, target ≤ 1.2x: ${keptRatio <= 1.2 ? 'met' : 'not met'}`],
+	});
 }
 
 async function main(): Promise<void> {
@@ -156,7 +166,28 @@ async function main(): Promise<void> {
 		console.log(`cost per event, ${COST_BATCH_SIZE} back to back until n8n is done (median of ${COST_BATCHES} batches): accepted ${ms(median(acceptedCost))}, filtered out ${ms(median(filteredCost))}`);
 		console.log(ratioLine('filtered-out / accepted, cost per event', median(filteredCost) / median(acceptedCost), 0.6));
 		console.log(ratioLine('filtered-out / accepted, response latency (median)', median(filtered.samples) / median(accepted.samples), undefined));
-		await recordSizeCost(target, signature);
+		const section = `n8n ${n8nVersion(major)}${settings.length > 0 ? `, ${settings.join(' ')}` : ', defaults'}`;
+		recordTable({
+			section: `Trigger latency: ${section}`,
+			caption: `Requests one at a time, ${IDLE_GAP_MS} ms apart, targets in a new seeded order every round; ${ROUNDS - WARMUP} measured per target after ${WARMUP} warm-up rounds.`,
+			columns: ['Target', 'median', 'p99'],
+			rows: [klink, webhook, bare, open, accepted, filtered].map((t) => [t.label, ms(median(t.samples)), ms(percentile(t.samples, 99))]),
+			notes: [`cost per event, ${COST_BATCH_SIZE} back to back until n8n is done (median of ${COST_BATCHES} batches): accepted ${ms(median(acceptedCost))}, filtered out ${ms(median(filteredCost))}`],
+		});
+		recordTable({
+			section: `Trigger latency: ${section}`,
+			columns: RATIO_COLUMNS,
+			rows: [
+				ratioRow('Klink Trigger / bare trigger (median)', median(klink.samples) / median(bare.samples), isolated ? 1.5 : 1.15),
+				ratioRow('Klink Trigger without auth / bare trigger (median)', median(open.samples) / median(bare.samples)),
+				ratioRow('Klink Trigger / bare trigger (p99)', percentile(klink.samples, 99) / percentile(bare.samples, 99)),
+				ratioRow('Klink Trigger / Webhook node (median)', median(klink.samples) / median(webhook.samples), webhookTarget),
+				ratioRow('Klink Trigger / Webhook node (p99)', percentile(klink.samples, 99) / percentile(webhook.samples, 99)),
+				ratioRow('filtered-out / accepted, cost per event', median(filteredCost) / median(acceptedCost), 0.6),
+				ratioRow('filtered-out / accepted, response latency (median)', median(filtered.samples) / median(accepted.samples)),
+			],
+		});
+		await recordSizeCost(target, signature, section);
 	} finally {
 		await instance.stop();
 	}

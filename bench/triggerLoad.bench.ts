@@ -2,6 +2,7 @@ import { sleepMs } from '../test/e2e/harness/n8nInstance';
 import { n8nVersion, type N8nMajor } from '../test/e2e/harness/versions';
 import type { ApiTarget } from '../test/e2e/harness/n8nApi';
 import { benchPort, engineVariant, startBenchInstance } from './benchInstance';
+import { RATIO_COLUMNS, ratioRow, recordTable } from './results';
 import { median, ms, percentile, ratioLine } from './stats';
 import { deployKlinkTrigger, deployTriggerTrio, newestExecution, type BenchRequest, type DeployedTrigger } from './triggerTargets';
 
@@ -121,6 +122,29 @@ async function main(): Promise<void> {
 		// Both answer once n8n has stored the execution: the fair comparison for "When the Execution Is Stored".
 		console.log(ratioLine('Klink Trigger (answer when stored) / Webhook node, events per second', median(klinkStored.rates) / median(webhook.rates), undefined));
 		console.log(ratioLine('Klink Trigger / bare trigger, p99 latency', percentile(klink.latencies, 99) / percentile(bare.latencies, 99), undefined));
+		recordTable({
+			section: `Trigger under sustained load: n8n ${n8nVersion(major)}${settings.length > 0 ? `, ${settings.join(' ')}` : ', defaults'}`,
+			caption: `${IN_FLIGHT} requests in flight, ${LOAD_ROUNDS} rounds of ${REQUESTS} requests per target; events per second count 200 answers only.`,
+			columns: ['Target', 'events/s (median)', 'rounds', 'p50', 'p99', 'not answered 200'],
+			rows: results.map(({ trigger, rates, latencies, failed }) => [
+				trigger.label,
+				median(rates).toFixed(0),
+				rates.map((r) => r.toFixed(0)).join(', '),
+				ms(percentile(latencies, 50)),
+				ms(percentile(latencies, 99)),
+				failed.length > 0 ? `${failed.length} (${[...new Set(failed)].join(', ')})` : '0',
+			]),
+		});
+		recordTable({
+			section: `Trigger under sustained load: n8n ${n8nVersion(major)}${settings.length > 0 ? `, ${settings.join(' ')}` : ', defaults'}`,
+			columns: RATIO_COLUMNS,
+			rows: [
+				ratioRow('Klink Trigger / bare trigger, events per second', median(klink.rates) / median(bare.rates)),
+				ratioRow('Klink Trigger / Webhook node, events per second', median(klink.rates) / median(webhook.rates)),
+				ratioRow('Klink Trigger (answer when stored) / Webhook node, events per second', median(klinkStored.rates) / median(webhook.rates)),
+				ratioRow('Klink Trigger / bare trigger, p99 latency', percentile(klink.latencies, 99) / percentile(bare.latencies, 99)),
+			],
+		});
 	} finally {
 		await instance.stop();
 	}

@@ -4,7 +4,8 @@
 # default); BENCH_CPU_PROF_DIR writes a CPU profile of each n8n there. The queue-mode benchmark (PostgreSQL,
 # Redis, nginx and five n8n processes on ports 6100-6108 and 7102-7106, plus BENCH_PORT_OFFSET; about 10 minutes
 # per major) needs Debian's postgresql, redis-server and nginx (installed as root if missing); BENCH_QUEUE=0
-# skips it.
+# skips it. Every run also writes its tables to docs/results/benchmarks.md (BENCH_RESULTS_MD to write elsewhere),
+# replacing the previous run's; a benchmark that fails is named there and the others still run.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$root"
@@ -18,18 +19,33 @@ fi
 for major in $majors; do bash test/e2e/setup/install-n8n.sh "$major" >/dev/null; done
 export KLINK_PACKAGE_TARBALL=$(pack_package)
 npx tsc -p tsconfig.tools.json
+results_md=${BENCH_RESULTS_MD:-docs/results/benchmarks.md}
+BENCH_RESULTS_FILE=$(mktemp "${TMPDIR:-/tmp}/klink-bench-results.XXXXXX")
+export BENCH_RESULTS_FILE
+trap 'rm -f "$BENCH_RESULTS_FILE"' EXIT
+failed=()
+# bench NAME ARGS...: one benchmark program; a failure is recorded and the run goes on.
+bench() {
+  local name="$*"
+  if ! node "build-tools/bench/$1.bench.js" "${@:2}"; then
+    echo "(benchmark failed: $name)" >&2
+    failed+=("$name")
+  fi
+}
 echo "# n8n-nodes-klink benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, Node $(node --version)"
-node build-tools/bench/verify.bench.js
+bench verify
 for major in $majors; do
-  node build-tools/bench/triggerLatency.bench.js "$major"
+  bench triggerLatency "$major"
   if [ "$major" = 2 ]; then
-    node build-tools/bench/triggerLatency.bench.js 2 legacy
-    node build-tools/bench/triggerLatency.bench.js 2 lazy
+    bench triggerLatency 2 legacy
+    bench triggerLatency 2 lazy
   fi
-  node build-tools/bench/triggerLoad.bench.js "$major"
+  bench triggerLoad "$major"
   if [ "$major" = 2 ]; then
-    node build-tools/bench/triggerLoad.bench.js 2 pool4
+    bench triggerLoad 2 pool4
   fi
-  node build-tools/bench/actionThroughput.bench.js "$major"
-  if [ "$queue" != 0 ]; then node build-tools/bench/queueLoad.bench.js "$major"; fi
+  bench actionThroughput "$major"
+  if [ "$queue" != 0 ]; then bench queueLoad "$major"; fi
 done
+node build-tools/bench/writeResults.js "$BENCH_RESULTS_FILE" "$results_md" "$(IFS=,; echo "${failed[*]+${failed[*]}}")"
+[ "${#failed[@]}" = 0 ]
