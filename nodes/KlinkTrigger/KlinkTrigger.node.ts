@@ -15,7 +15,7 @@ import { eventsProperty } from './descriptions/events.description';
 import { filtersProperty } from './descriptions/filters.description';
 import { optionsProperty } from './descriptions/options.description';
 import { handleKlinkWebhook } from './handleKlinkWebhook';
-import { forgetActivation, isActivationRecorded, recordActivation } from './activation';
+import { forgetActivation, isActivationRecorded, recordActivation, warnIfAnsweredBeforeStored } from './activation';
 
 export const WEBHOOK_PATH = 'klink';
 
@@ -134,6 +134,7 @@ export class KlinkTrigger implements INodeType {
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
+				warnIfAnsweredBeforeStored(this);
 				return isActivationRecorded(this);
 			},
 			async create(this: IHookFunctions): Promise<boolean> {

@@ -32,6 +32,21 @@ export function recordActivation(context: IHookFunctions): void {
 	context.getWorkflowStaticData('node').activation = record;
 }
 
+/**
+ * Warns in n8n's log, at every activation (n8n calls checkExists each time), when Answer klink.cloud is set to
+ * Immediately: klink then stops retrying events n8n may still fail to store.
+ */
+export function warnIfAnsweredBeforeStored(context: IHookFunctions): void {
+	if (context.getMode() === 'manual') return;
+	const options = context.getNodeParameter('options', {}) as { answerWhen?: string };
+	if (options.answerWhen !== 'immediately') return;
+	context.logger.warn(
+		`Klink Trigger "${context.getNode().name}": Answer klink.cloud is set to Immediately, so klink.cloud is answered ` +
+			`before n8n stores each execution, and an event n8n then fails to store (under load, or in queue mode) is lost: ` +
+			`set it to When the Execution Is Stored`,
+	);
+}
+
 export function forgetActivation(context: IHookFunctions): void {
 	delete context.getWorkflowStaticData('node').activation;
 }

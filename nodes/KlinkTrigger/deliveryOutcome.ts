@@ -30,10 +30,20 @@ export async function answeredWith2xx(res: Response): Promise<boolean> {
 		};
 		if (res.writableFinished) return answered();
 		// The sender may have hung up while the request waited in n8n: 'close' was emitted before anyone listened.
-		if (res.destroyed || !res.socket || res.socket.destroyed) return closed();
+		if (senderHungUp(res)) return closed();
 		res.once('finish', answered);
 		res.once('close', closed);
 	});
+}
+
+/** Whether the sender has closed the connection: no answer can reach it, and klink counts the delivery failed. */
+export function senderHungUp(res: Response): boolean {
+	return res.destroyed || !res.socket || res.socket.destroyed;
+}
+
+/** A retry of an event another n8n process is starting: answered 503, so that klink sends it again later. */
+export function answerClaimedElsewhere(res: Response): void {
+	res.status(503).json({ error: 'Service Unavailable', reason: 'another n8n process is starting this event; send it again' });
 }
 
 /**

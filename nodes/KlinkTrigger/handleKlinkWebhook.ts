@@ -19,8 +19,8 @@ import { describeSignedUrlMismatch } from '../shared/signature/signedUrlMismatch
 import { testUrlFromProductionUrl } from '../shared/signature/testWebhookUrl';
 import { parseSignatureHeader, verifyKlinkSignature } from '../shared/signature/verifySignature';
 import { getTriggerCredentials } from './credentialCache';
-import { answerAfterFirstDelivery, answeredWith2xx } from './deliveryOutcome';
-import { defaultAnswerWhen } from './descriptions/options.description';
+import { answerAfterFirstDelivery, answerClaimedElsewhere, answeredWith2xx, senderHungUp } from './deliveryOutcome';
+import { DEFAULT_ANSWER_WHEN } from './descriptions/options.description';
 import { answerFlushRequest, claimDelivery, flushKey, type DeliveryClaim } from './seenEventsStore';
 import { workflowNodes } from './workflowNodes';
 
@@ -294,10 +294,20 @@ export async function handleKlinkWebhook(context: IWebhookFunctions): Promise<IW
 	// same event in production, and production does not hide a test event.
 	let claim: DeliveryClaim | undefined;
 	if (options.deduplicate !== false && !isTest) {
+		// klink gave up on this delivery while it waited in n8n (a loaded webhook process) and sends it again,
+		// maybe to another process: starting it here too could run the event twice.
+		if (senderHungUp(context.getResponseObject())) {
+			context.logger.debug(`Klink Trigger "${context.getNode().name}": not started, the sender hung up before n8n got to it`);
+			return { noWebhookResponse: true };
+		}
 		const key = eventKey(view, () => normalizedOrRaw(context, request.rawBody));
 		const staticDataUsers = nodesUsingStaticData(workflowNodes(context), context.getNode().name);
 		claim = claimDelivery(context, key, limits, flushSecret, staticDataUsers);
 		if (claim.kind === 'started') return { webhookResponse: DUPLICATE };
+		if (claim.kind === 'claimedElsewhere') {
+			answerClaimedElsewhere(context.getResponseObject());
+			return { noWebhookResponse: true };
+		}
 		if (claim.kind === 'inFlight') {
 			// Answered from here, so that n8n's request (on 2.x with an expression isolate of its own) ends now.
 			answerAfterFirstDelivery(context.getResponseObject(), claim.outcome, DUPLICATE);
@@ -319,7 +329,7 @@ export async function handleKlinkWebhook(context: IWebhookFunctions): Promise<IW
 	// n8n answers: on 2.x once the execution is stored (and queued, in queue mode), with a 500 if that fails;
 	// on 1.x as it answers its own Webhook node. The event counts as started only if that answer was a 2xx.
 	if (claim?.kind === 'new') void answeredWith2xx(context.getResponseObject()).then(claim.settle);
-	const answerWhen = options.answerWhen ?? defaultAnswerWhen(context.getNode().typeVersion);
+	const answerWhen = options.answerWhen ?? DEFAULT_ANSWER_WHEN;
 	if (answerWhen === 'stored') return { webhookResponse: STARTED, workflowData: [[{ json }]] };
 	// Answered here, before n8n stores the execution: the shortest wait for klink, at the risk the README states.
 	context.getResponseObject().status(200).json(STARTED);

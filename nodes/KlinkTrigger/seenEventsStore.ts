@@ -2,6 +2,16 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'crypto';
 import { sleep, type IDataObject, type IWebhookFunctions, type IWebhookResponseData } from 'n8n-workflow';
 
 import {
+	claimedElsewhere,
+	CLAIM_TTL_MS,
+	readClaims,
+	sameClaims,
+	updateClaims,
+	type Claim,
+	type ClaimChanges,
+	type StoredClaim,
+} from '../shared/events/deliveryClaims';
+import {
 	eventDigest,
 	SeenEventRecord,
 	storedDigests,
@@ -26,6 +36,8 @@ import {
  *   digests. Whichever process the load balancer gives it to merges them with the stored copy and saves; n8n
  *   answers the flush only after saving. A second flush checks the digests are still there (a concurrent
  *   writer may have overwritten them) and writes them again if not.
+ * - Deliveries being started are claims in the stored copy, so that a retry another process takes while the
+ *   first delivery waits for n8n's answer is not started twice (nodes/shared/events/deliveryClaims.ts).
  * - A workflow whose other nodes use static data gets no copy at all (see keepStoredCopy).
  */
 export const SAVE_INTERVAL_MS = 1000;
@@ -49,6 +61,14 @@ interface NodeDedupe {
 	unverified: Map<string, number>;
 	/** Deliveries being started: the outcome is whether n8n answered them with a 2xx. */
 	inFlight: Map<string, Promise<boolean>>;
+	/** The claims of the stored copy as last read (see deliveryClaims). */
+	storedClaims: Map<string, Claim>;
+	/** This process's deliveries being started, not yet sent as claims: digest → until. */
+	claimsToSend: Map<string, number>;
+	/** Claims sent and still held: a delivery that then fails to start releases its claim. */
+	sentClaims: Set<string>;
+	/** Claims to remove from the stored copy: their deliveries failed to start. */
+	releasesToSend: Set<string>;
 	/** The stored copy lost the record (or is in the old format): the next flush writes all of memory. */
 	rewrite: boolean;
 	flushScheduled: boolean;
@@ -75,6 +95,10 @@ function stateOf(context: IWebhookFunctions, limits: SeenRecordLimits): NodeDedu
 			unsaved: new Map(),
 			unverified: new Map(),
 			inFlight: new Map(),
+			storedClaims: new Map(),
+			claimsToSend: new Map(),
+			sentClaims: new Set(),
+			releasesToSend: new Set(),
 			rewrite: false,
 			flushScheduled: false,
 			lastFlushAt: 0,
@@ -88,11 +112,13 @@ function stateOf(context: IWebhookFunctions, limits: SeenRecordLimits): NodeDedu
 
 /** Brings in what the stored copy knows and memory does not: after a restart, or another process's write. */
 function syncWithStored(state: NodeDedupe, staticData: IDataObject, now: number): void {
-	const stored = staticData[STATIC_DATA_KEY] as { rev?: string } | undefined;
+	const stored = staticData[STATIC_DATA_KEY] as { rev?: string; claims?: unknown } | undefined;
 	if (stored && stored.rev !== state.knownRev) {
 		state.record.mergeStoredCopy(stored, now);
 		state.knownRev = stored.rev;
+		state.storedClaims = readClaims(stored.claims, now);
 	}
+	if (!stored) state.storedClaims.clear();
 	// A run that saved the workflow's static data from its own copy can erase the record (n8n 2.x workers
 	// start runs with empty static data): memory still has it, so it is written back.
 	if (!stored && state.record.size > 0) state.rewrite = true;
@@ -105,11 +131,12 @@ function syncWithStored(state: NodeDedupe, staticData: IDataObject, now: number)
 	}
 }
 
-function writeRecord(state: NodeDedupe, staticData: IDataObject, now: number): void {
+function writeRecord(state: NodeDedupe, staticData: IDataObject, now: number, claims: StoredClaim[]): void {
 	const rev = `${processId}.${++revision}`;
-	staticData[STATIC_DATA_KEY] = { rev, ...state.record.toStored(now) } as unknown as IDataObject;
+	staticData[STATIC_DATA_KEY] = { rev, ...state.record.toStored(now), ...(claims.length > 0 ? { claims } : {}) } as unknown as IDataObject;
 	delete staticData[LEGACY_STATIC_DATA_KEY];
 	state.knownRev = rev;
+	state.storedClaims = readClaims(claims, now);
 	for (const [digest, seenAt] of state.unsaved) state.unverified.set(digest, seenAt);
 	state.unsaved.clear();
 	state.rewrite = false;
@@ -149,6 +176,12 @@ interface FlushBody {
 	verify?: unknown;
 	/** Write the whole record even if nothing is missing. */
 	rewrite?: boolean;
+	/** The sending process, which owns the claims below. */
+	owner?: unknown;
+	/** Deliveries the sender is starting: [digest, until]. */
+	claim?: unknown;
+	/** The sender's claims whose deliveries failed to start. */
+	release?: unknown;
 }
 
 interface FlushAnswer {
@@ -171,14 +204,22 @@ function scheduleFlush(context: IWebhookFunctions, state: NodeDedupe, flushSecre
 		for (const [digest, seenAt] of state.unverified) if (now - seenAt > VERIFY_GIVE_UP_MS) state.unverified.delete(digest);
 		const save = [...state.unsaved];
 		const verify = [...state.unverified];
-		if (save.length === 0 && verify.length === 0 && !state.rewrite) return;
+		const claim = [...state.claimsToSend];
+		const release = [...state.releasesToSend];
+		if (save.length === 0 && verify.length === 0 && claim.length === 0 && release.length === 0 && !state.rewrite) return;
 		const rewrite = state.rewrite;
 		for (const [digest] of save) state.unsaved.delete(digest);
+		state.claimsToSend.clear();
+		state.releasesToSend.clear();
+		for (const [digest] of claim) state.sentClaims.add(digest);
 		state.lastFlushAt = now;
 		const body = JSON.stringify({
 			save: save.length > 0 ? storedRecordOf(save) : undefined,
 			verify: verify.length > 0 ? storedRecordOf(verify) : undefined,
 			rewrite: rewrite || undefined,
+			owner: claim.length > 0 || release.length > 0 ? processId : undefined,
+			claim: claim.length > 0 ? claim : undefined,
+			release: release.length > 0 ? release : undefined,
 		} satisfies FlushBody);
 		try {
 			const answer = (await context.helpers.httpRequest({
@@ -197,6 +238,8 @@ function scheduleFlush(context: IWebhookFunctions, state: NodeDedupe, flushSecre
 			if (state.unsaved.size > 0 || state.unverified.size > 0) scheduleFlush(context, state, flushSecret, VERIFY_DELAY_MS);
 		} catch (error) {
 			for (const [digest, seenAt] of save) state.unsaved.set(digest, seenAt);
+			// A claim not sent protects nothing; a release not sent is left to the claim's expiry.
+			for (const [digest, until] of claim) if (state.inFlight.has(digest)) state.claimsToSend.set(digest, until);
 			state.failedFlushes++;
 			if (state.failedFlushes === 1) {
 				context.logger.warn(
@@ -216,7 +259,9 @@ export type DeliveryClaim =
 	/** Started before (answered 2xx): a retry. */
 	| { kind: 'started' }
 	/** The same event is being started by another request right now: `outcome` is whether it was. */
-	| { kind: 'inFlight'; outcome: Promise<boolean> };
+	| { kind: 'inFlight'; outcome: Promise<boolean> }
+	/** Another n8n process is starting the same event right now (its claim is in the stored copy). */
+	| { kind: 'claimedElsewhere' };
 
 /**
  * Whether the record is copied to static data, told in the log when that changes. Not while other nodes use
@@ -236,6 +281,8 @@ function keepStoredCopy(context: IWebhookFunctions, state: NodeDedupe, staticDat
 	}
 	state.unsaved.clear();
 	state.unverified.clear();
+	state.claimsToSend.clear();
+	state.releasesToSend.clear();
 	context.logger.warn(
 		`Klink Trigger "${name}": ${staticDataUsers.map((user) => `"${user}"`).join(', ')} use the workflow's static data, ` +
 			`so the dedupe record is kept in this process's memory only and not saved beside it (n8n saves static ` +
@@ -265,9 +312,14 @@ export function claimDelivery(
 	if (state.record.has(digest, now)) return { kind: 'started' };
 	const inFlight = state.inFlight.get(digest);
 	if (inFlight) return { kind: 'inFlight', outcome: inFlight };
+	if (claimedElsewhere(state.storedClaims, digest, processId, now)) return { kind: 'claimedElsewhere' };
 
 	let resolveOutcome: (started: boolean) => void = () => undefined;
 	state.inFlight.set(digest, new Promise<boolean>((resolve) => (resolveOutcome = resolve)));
+	if (state.keepsStoredCopy) {
+		state.claimsToSend.set(digest, now + CLAIM_TTL_MS);
+		scheduleFlush(context, state, flushSecret);
+	}
 	let settled = false;
 	return {
 		kind: 'new',
@@ -275,14 +327,32 @@ export function claimDelivery(
 			if (settled) return;
 			settled = true;
 			state.inFlight.delete(digest);
+			// Not sent yet: nothing to end. Sent: a start supersedes it in the stored copy, a failure releases it.
+			state.claimsToSend.delete(digest);
+			const wasSent = state.sentClaims.delete(digest);
 			const at = Date.now();
 			if (started && state.record.add(digest, at) && state.keepsStoredCopy) {
 				state.unsaved.set(digest, at);
+				scheduleFlush(context, state, flushSecret);
+			} else if (!started && wasSent && state.keepsStoredCopy) {
+				state.releasesToSend.add(digest);
 				scheduleFlush(context, state, flushSecret);
 			}
 			resolveOutcome(started);
 		},
 	};
+}
+
+/** The claim changes a flush request carries; anything malformed is left out. */
+function claimChangesOf(body: FlushBody): ClaimChanges {
+	const owner = typeof body.owner === 'string' ? body.owner : '';
+	const claim = Array.isArray(body.claim)
+		? (body.claim as unknown[]).filter(
+				(entry): entry is [string, number] => Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'number',
+			)
+		: [];
+	const release = Array.isArray(body.release) ? (body.release as unknown[]).filter((digest): digest is string => typeof digest === 'string') : [];
+	return owner === '' ? { owner, claim: [], release: [] } : { owner, claim, release };
 }
 
 /**
@@ -319,7 +389,9 @@ export function answerFlushRequest(
 		const missing = !verified || toSave.some(([digest, start]) => !storedRecordHas(stored, digest, start));
 		state.record.merge(body.save, now);
 		state.record.merge(body.verify, now);
-		if (missing || body.rewrite === true || state.rewrite || state.unsaved.size > 0) writeRecord(state, staticData, now);
+		const claims = updateClaims(state.storedClaims, claimChangesOf(body), (digest) => state.record.has(digest, now), now);
+		const claimsChanged = !sameClaims(claims, state.storedClaims);
+		if (missing || claimsChanged || body.rewrite === true || state.rewrite || state.unsaved.size > 0) writeRecord(state, staticData, now, claims);
 		return { webhookResponse: { saved: true, verified } satisfies FlushAnswer };
 	})();
 }

@@ -118,14 +118,15 @@ describe('Klink Trigger with Klink Signature', () => {
 		expect(items[7]).toMatchObject({ event: 'conversation.closed', conversationId: (bodies[7] as { conversationId: string }).conversationId });
 	});
 
-	it('version 1.1 answers "when the execution is stored" unless told otherwise, with the same JSON body', async () => {
+	// Version 1 too: a workflow saved before 1.1 existed must not lose answered events on n8n 2.x.
+	it.each([1, 1.1])('version %s answers "when the execution is stored" unless told otherwise, with the same JSON body', async (typeVersion) => {
 		const credential = await createCredential(target, 'klinkSignatureApi', { signatureSecret: SECRET });
 		const stored = await deployTrigger(
 			target,
-			'signature, version 1.1, answer left at its default',
+			`signature, version ${typeVersion}, answer left at its default`,
 			{ authentication: 'klinkSignature', events: ['*'], options: {} },
 			{ klinkSignatureApi: credential },
-			1.1,
+			typeVersion,
 		);
 		const event = messageInbound();
 		const newestBefore = await newestListedExecutionId(target);

@@ -12,7 +12,7 @@ import { eventDigest } from '../../nodes/shared/events/seenRecord';
 import { contactEvent, messageInbound } from '../e2e/harness/klinkEvents';
 import { goJson, klinkSignature, postJson, postJsonForText } from './harness/klinkDelivery';
 import type { WorkflowJson } from './harness/runWorkflow';
-import { WebhookServer } from './harness/webhookServer';
+import { WebhookServer, type StaticDataStore } from './harness/webhookServer';
 
 const SECRET = 'engine-test-signature-secret';
 const TRIGGER = 'Klink Trigger';
@@ -326,7 +326,7 @@ describe('Klink Trigger versions: when klink.cloud is answered if Answer klink.c
 	});
 
 	it.each([
-		[1, {}, 'node'],
+		[1, {}, 'n8n'],
 		[1.1, {}, 'n8n'],
 		[1.1, { answerWhen: 'immediately' }, 'node'],
 		[1, { answerWhen: 'stored' }, 'n8n'],
@@ -343,5 +343,91 @@ describe('Klink Trigger versions: when klink.cloud is answered if Answer klink.c
 		expect(await postJson(url, body, { 'x-signature': sign(url, body) })).toEqual({ status: 200, json: { received: true, started: true } });
 		expect(server.answeredBy).toEqual([answeredBy]);
 		expect((await server.executions[0]).run.status).toBe('success');
+	});
+});
+
+describe('Klink Trigger on two webhook processes sharing one saved static data (queue mode)', () => {
+	const workflow = triggerWorkflow('two-processes', { authentication: 'klinkSignature', events: ['message.inbound'], options: {} });
+	const credentials = { klinkSignatureApi: { signatureSecret: SECRET } };
+	const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+	const send = async (server: WebhookServer, body: string, init: { signal?: AbortSignal } = {}) => {
+		const target = server.urlOf(TRIGGER);
+		return await fetch(target, { method: 'POST', body, signal: init.signal, headers: { 'content-type': 'application/json', 'x-signature': sign(target, body) } }).then(
+			async (response) => ({ status: response.status, json: (await response.json()) as Record<string, unknown> }),
+		);
+	};
+
+	it('answers a retry that reaches the other process while n8n has not yet answered the first delivery with 503, then as a duplicate: it runs once', async () => {
+		const store: StaticDataStore = { saved: {} };
+		// Process 1's n8n takes 3 s to store and answer the run (a loaded process, or Redis restarting).
+		const first = await new WebhookServer({ workflow, credentials, staticDataStore: store, delayBeforeAnswerMs: 3000 }).start();
+		try {
+			await jest.isolateModulesAsync(async () => {
+				// A fresh copy of every module: another process, with its own memory.
+				const { WebhookServer: OtherProcess } = await import('./harness/webhookServer');
+				const second = await new OtherProcess({ workflow, credentials, staticDataStore: store }).start();
+				try {
+					const event = messageInbound();
+					const body = goJson(event);
+					const firstAnswer = send(first, body);
+					await sleep(1500); // the first process has sent its claim by now
+					expect(await send(second, body)).toEqual({
+						status: 503,
+						json: { error: 'Service Unavailable', reason: 'another n8n process is starting this event; send it again' },
+					});
+					expect(await firstAnswer).toEqual({ status: 200, json: { received: true, started: true } });
+					await waitUntilSaved(first, event.data.id);
+					expect(await send(second, body)).toEqual({ status: 200, json: { received: true, started: false, reason: 'duplicate delivery' } });
+					expect(first.executions.length + second.executions.length).toBe(1);
+					// Once started, the claim is gone from the stored copy.
+					expect(JSON.stringify(store.saved)).not.toContain('claims');
+				} finally {
+					await second.stop();
+				}
+			});
+		} finally {
+			await first.stop();
+		}
+	});
+
+	it('does not start a delivery whose sender hung up before n8n got to it; klink’s retry starts it once', async () => {
+		// n8n reads the request, then takes 1.5 s to call the node: klink (here 0.5 s) has given up by then.
+		const server = await new WebhookServer({ workflow: triggerWorkflow('late', { authentication: 'klinkSignature', events: ['message.inbound'], options: {} }), credentials, delayBeforeNodeMs: 1500 }).start();
+		try {
+			const body = goJson(messageInbound());
+			await expect(send(server, body, { signal: AbortSignal.timeout(500) })).rejects.toThrow();
+			await sleep(2000);
+			expect(server.executions).toHaveLength(0);
+			expect(await send(server, body)).toEqual({ status: 200, json: { received: true, started: true } });
+			await sleep(2000);
+			expect(server.executions).toHaveLength(1);
+		} finally {
+			await server.stop();
+		}
+	});
+});
+
+describe('Klink Trigger set to answer Immediately', () => {
+	it('warns in n8n’s log at every activation that answered events can be lost, and not when left at its default', async () => {
+		const immediately = await new WebhookServer({
+			workflow: triggerWorkflow('warn-immediately', { authentication: 'klinkSignature', events: ['*'], options: { answerWhen: 'immediately' } }),
+			credentials: { klinkSignatureApi: { signatureSecret: SECRET } },
+		}).start();
+		const stored = await new WebhookServer({
+			workflow: triggerWorkflow('warn-default', { authentication: 'klinkSignature', events: ['*'], options: {} }),
+			credentials: { klinkSignatureApi: { signatureSecret: SECRET } },
+		}).start();
+		try {
+			const warnings = () => engineLog.filter((line) => line.level === 'warn' && line.message.includes('Answer klink.cloud is set to Immediately'));
+			clearEngineLog();
+			await stored.activate(TRIGGER);
+			expect(warnings()).toHaveLength(0);
+			await immediately.activate(TRIGGER);
+			await immediately.activate(TRIGGER);
+			expect(warnings()).toHaveLength(2);
+			expect(warnings()[0].message).toContain('set it to When the Execution Is Stored');
+		} finally {
+			await Promise.all([immediately.stop(), stored.stop()]);
+		}
 	});
 });

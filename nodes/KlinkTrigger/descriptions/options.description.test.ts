@@ -18,8 +18,9 @@ describe('Klink Trigger options by node version', () => {
 		expect(description.defaultVersion).toBeUndefined();
 	});
 
+	// Version 1 answered at once by default until that lost answered events on n8n 2.x (queue mode, load).
 	it.each([
-		[1, 'immediately'],
+		[1, 'stored'],
 		[1.1, 'stored'],
 	])('version %s offers Answer klink.cloud once, defaulting to %s', (typeVersion, expected) => {
 		const answer = offeredOptions(typeVersion).filter((option) => option.name === 'answerWhen');

@@ -1,9 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-/** Answer klink.cloud when the option was never set: version 1 answers at once, later versions once stored. */
-export function defaultAnswerWhen(typeVersion: number): 'immediately' | 'stored' {
-	return typeVersion === 1 ? 'immediately' : 'stored';
-}
+/**
+ * Answer klink.cloud when the option was never set, in every version: once n8n has stored the execution. Version
+ * 1 answered at once until n8n 2.x showed that loses answered events under load and in queue mode (CHANGELOG).
+ */
+export const DEFAULT_ANSWER_WHEN = 'stored';
 
 const answerWhenOption: INodeProperties = {
 	displayName: 'Answer klink.cloud',
@@ -14,7 +15,7 @@ const answerWhenOption: INodeProperties = {
 			name: 'Immediately',
 			value: 'immediately',
 			description:
-				'As soon as the event is verified, before n8n stores the execution (as n8n 1.x answers its own webhooks): an event is lost if n8n then fails to store it',
+				'As soon as the event is verified, before n8n stores the execution: faster, but an event is lost if n8n then fails to store it, which happens on n8n 2.x under load and in queue mode. Not for queue mode.',
 		},
 		{
 			name: 'When the Execution Is Stored',
@@ -23,7 +24,7 @@ const answerWhenOption: INodeProperties = {
 				'As n8n 2.x answers its own Webhook node: after n8n has stored (and in queue mode queued) the execution, with a 500 if that failed so that klink.cloud retries. n8n 1.x answers before storing either way.',
 		},
 	],
-	default: 'stored',
+	default: DEFAULT_ANSWER_WHEN,
 	description: 'When an accepted event is answered 200, which is when klink.cloud stops retrying it',
 };
 
@@ -34,18 +35,7 @@ export const optionsProperty: INodeProperties = {
 	placeholder: 'Add Option',
 	default: {},
 	options: [
-		// Version 1.1 answers once the execution is stored: on n8n 2.x that holds a burst back to what the database
-		// takes, instead of answering events n8n then fails to store. Version 1 keeps its answer.
-		{
-			...answerWhenOption,
-			default: defaultAnswerWhen(1),
-			displayOptions: { show: { '@version': [1] } },
-		},
-		{
-			...answerWhenOption,
-			default: defaultAnswerWhen(1.1),
-			displayOptions: { hide: { '@version': [1] } },
-		},
+		answerWhenOption,
 		{
 			displayName: 'Deduplicate Retries',
 			name: 'deduplicate',

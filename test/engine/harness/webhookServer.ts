@@ -25,6 +25,20 @@ export interface WebhookServerSettings {
 	/** Credentials of single nodes, by the id in the node's credential reference. */
 	credentialsById?: CredentialsById;
 	nodeTypes?: EngineNodeTypes;
+	/**
+	 * Where the workflow's static data is saved: give two servers the same one to stand for two n8n processes
+	 * (queue mode's webhook processes) that share one database row.
+	 */
+	staticDataStore?: StaticDataStore;
+	/** How long n8n takes to get to a request before it calls the node (a loaded webhook process). */
+	delayBeforeNodeMs?: number;
+	/** How long n8n takes to answer for the node (`webhookResponse`): n8n 2.x answers once it stored the run. */
+	delayBeforeAnswerMs?: number;
+}
+
+/** The database row of the workflow's static data. */
+export interface StaticDataStore {
+	saved: IDataObject;
 }
 
 /** A webhook as n8n registers it when the workflow is activated: node, HTTP method, path under `/webhook/`, response mode. */
@@ -70,8 +84,7 @@ export class WebhookServer {
 	readonly executions: Array<Promise<EngineRun>> = [];
 	/** Per request that started a run: whether the node wrote its own answer, or left it to n8n (`webhookResponse`). */
 	readonly answeredBy: Array<'node' | 'n8n'> = [];
-	/** The workflow's static data as n8n would have saved it to its database. */
-	savedStaticData: IDataObject = {};
+	private readonly store: StaticDataStore;
 	private server: Server | undefined;
 	private port = 0;
 	private readonly nodeTypes: EngineNodeTypes;
@@ -82,7 +95,16 @@ export class WebhookServer {
 	constructor(private readonly settings: WebhookServerSettings) {
 		this.nodeTypes = settings.nodeTypes ?? new EngineNodeTypes();
 		this.credentials = settings.credentials ?? {};
-		this.savedStaticData = copyOf(settings.workflow.staticData ?? {});
+		this.store = settings.staticDataStore ?? { saved: copyOf(settings.workflow.staticData ?? {}) };
+	}
+
+	/** The workflow's static data as n8n would have saved it to its database. */
+	get savedStaticData(): IDataObject {
+		return this.store.saved;
+	}
+
+	set savedStaticData(data: IDataObject) {
+		this.store.saved = data;
 	}
 
 	async start(): Promise<this> {
@@ -239,6 +261,7 @@ export class WebhookServer {
 			res.status(422).json({ message: 'Failed to parse request body', hint: (error as Error).message });
 			return;
 		}
+		if (this.settings.delayBeforeNodeMs) await new Promise((resolve) => setTimeout(resolve, this.settings.delayBeforeNodeMs));
 
 		// As n8n does per request: the workflow built fresh, with the static data last saved.
 		const { workflow, nodeType, additionalData, webhookData } = this.prepare(node, route);
@@ -256,6 +279,9 @@ export class WebhookServer {
 		}
 		this.saveIfChanged(workflow);
 		const answersNow = route.responseMode !== 'lastNode';
+		if (answersNow && !result.noWebhookResponse && result.workflowData && this.settings.delayBeforeAnswerMs) {
+			await new Promise((resolve) => setTimeout(resolve, this.settings.delayBeforeAnswerMs));
+		}
 		if (answersNow && !result.noWebhookResponse && !res.headersSent) {
 			res.status(200).json(result.webhookResponse ?? { message: 'Workflow was started' });
 		}
