@@ -8,12 +8,36 @@ ensure_node_modules() {
   fi
 }
 
-# Builds and packs the package; prints the tarball's path. Each checkout packs into a folder of its own, so two
-# clones sharing one cache never install each other's build.
+# Builds and packs the package once per change of its sources; prints the tarball's path. Each checkout packs
+# into a folder of its own, so two clones sharing one cache never install each other's build.
 pack_package() {
-  local out
+  local out hash
   out="$KLINK_CACHE_DIR/pack/$(printf '%s' "$root" | cksum | cut -d' ' -f1)"
-  rm -rf "$out" && mkdir -p "$out"
-  (cd "$root" && npm run --silent build >&2 && npm pack --silent --pack-destination "$out" >/dev/null)
-  ls "$out"/n8n-nodes-klink-*.tgz
+  hash=$(cd "$root" && find nodes credentials icons package.json package-lock.json tsconfig.json tsconfig.build.json gulpfile.js \
+    -type f ! -name '*.test.ts' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+  mkdir -p "$KLINK_CACHE_DIR/pack"
+  (
+    # One build at a time per checkout (a test run and `npm run dev` may ask at once).
+    flock 9
+    if [ "$(cat "$out/.sources" 2>/dev/null)" != "$hash" ] || ! ls "$out"/n8n-nodes-klink-*.tgz >/dev/null 2>&1; then
+      rm -rf "$out" && mkdir -p "$out"
+      (cd "$root" && npm run --silent build >&2 && npm pack --silent --pack-destination "$out" >/dev/null)
+      echo "$hash" > "$out/.sources"
+    fi
+    ls "$out"/n8n-nodes-klink-*.tgz
+  ) 9>"$out.lock"
+}
+
+# timed NAME CMD...: runs CMD and adds "NAME<TAB>seconds<TAB>ok|FAILED" to $KLINK_RESULTS_DIR/steps.tsv, the
+# time table `npm test` prints at its end (scripts/summarize-results.js). Returns CMD's status.
+timed() {
+  local name=$1 t0 rc=0
+  shift
+  t0=$(date +%s)
+  "$@" || rc=$?
+  if [ -n "${KLINK_RESULTS_DIR:-}" ]; then
+    mkdir -p "$KLINK_RESULTS_DIR"
+    printf '%s\t%s\t%s\n' "$name" "$(( $(date +%s) - t0 ))" "$([ "$rc" = 0 ] && echo ok || echo FAILED)" >> "$KLINK_RESULTS_DIR/steps.tsv"
+  fi
+  return "$rc"
 }

@@ -5,6 +5,7 @@ import { signBatchWithGo } from './harness/goSigner';
 import { messageInbound } from './harness/klinkEvents';
 import { runCounts, sendLikeKlink, type DeliveryOutcome, type SignedDelivery } from './harness/klinkSender';
 import { api, createCredential, waitForWebhookRoute, type ApiTarget } from './harness/n8nApi';
+import { reportFigures } from './harness/figures';
 import { sleepMs } from './harness/n8nInstance';
 import { RecordingServer } from './harness/recordingServer';
 import { deployRecordingWorkflow, markersIn, runMarker } from './harness/recordingWorkflow';
@@ -116,7 +117,10 @@ describe(`Klink Trigger at volume (${EVENTS} events, ${IN_FLIGHT} in flight${RAT
 			const bytes = staticDataBytes(workflow);
 			const bursts = [...(controlRun ? [describeBurst("n8n's Webhook node", controlRun)] : []), describeBurst(`Klink Trigger 1.1, answer ${ANSWER_WHEN ?? 'at its default (when stored)'}`, klinkRun)];
 			const ratio = controlRun ? `Klink / Webhook node, time until all ran: ${(klinkRun.allRunMs / controlRun.allRunMs).toFixed(2)}x; ` : '';
-			console.log(`n8n ${target.major}.x\n  ${bursts.join('\n  ')}\n  ${ratio}static data ${bytes} bytes (${(bytes / EVENTS).toFixed(1)} per event kept)`);
+			reportFigures(`n8n ${target.major}.x, volume: ${EVENTS} events, ${IN_FLIGHT} in flight${RATE ? `, at most ${RATE}/s` : ''}`, [
+				...bursts,
+				`${ratio}static data ${bytes} bytes (${(bytes / EVENTS).toFixed(1)} per event kept)`,
+			]);
 			// Fixed-width digests: about 12 bytes per kept event, not an object property per key.
 			expect(bytes).toBeLessThan(EVENTS * 14 + 2000);
 

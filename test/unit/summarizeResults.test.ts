@@ -18,9 +18,10 @@ function jestResult(passed: number, failed: number, extra: Record<string, number
 	});
 }
 
-function summarize(files: Record<string, string>, expected: string[], failedSteps: string[] = []) {
+function summarize(files: Record<string, string>, expected: string[], failedSteps: string[] = [], steps?: string) {
 	const dir = mkdtempSync(join(tmpdir(), 'klink-summary-'));
 	for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, `${name}.json`), content);
+	if (steps !== undefined) writeFileSync(join(dir, 'steps.tsv'), steps);
 	const run = spawnSync('node', [script, dir, expected.join(' '), failedSteps.join(',')], { encoding: 'utf8' });
 	return { status: run.status, lines: run.stdout.trim().split('\n') };
 }
@@ -58,5 +59,24 @@ describe('scripts/summarize-results.js', () => {
 			'total: 7 passed, 5 failed, 2 skipped',
 		]);
 		expect(status).toBe(1);
+	});
+
+	it('prints a time table before the counts: each timed step, then each test file of the runs in a real n8n', () => {
+		const file = (name: string, startTime: number, endTime: number, status = 'passed') => ({ name: `/repo/test/e2e/${name}`, startTime, endTime, status });
+		const e2e = JSON.parse(jestResult(3, 1)) as Record<string, unknown>;
+		e2e.testResults = [file('volume.e2e.test.ts', 70_000, 190_400, 'failed'), file('trigger.e2e.test.ts', 1_000, 61_000)];
+		const unit = JSON.parse(jestResult(2, 0)) as Record<string, unknown>;
+		unit.testResults = [file('x.test.ts', 0, 1000)];
+		const { lines } = summarize({ unit: JSON.stringify(unit), 'e2e-n8n2': JSON.stringify(e2e) }, ['unit', 'e2e-n8n2'], [], 'npm ci\t78\tok\ninstall n8n 2.x\t301\tFAILED\n');
+		expect(lines).toEqual([
+			'time table (seconds):',
+			'  npm ci                            78',
+			'  install n8n 2.x                  301  FAILED',
+			'  e2e-n8n2 › trigger.e2e.test.ts    60',
+			'  e2e-n8n2 › volume.e2e.test.ts    120  FAILED',
+			'unit: 2 passed, 0 failed',
+			'e2e-n8n2: 3 passed, 1 failed',
+			'total: 5 passed, 1 failed',
+		]);
 	});
 });
