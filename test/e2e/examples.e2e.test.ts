@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 import { readdirSync } from 'fs';
 
+import { createDataTable, dataTableParameter, dataTableRows, type DataTableRef } from './harness/dataTables';
 import { apiTarget, readState, restartInstance } from './harness/e2eState';
 import { deployExample, EXAMPLES_DIR, loadExample, PLACEHOLDER_CREDENTIALS } from './harness/exampleWorkflows';
 import { FakeOpenAi, promptText } from './harness/fakeOpenAi';
@@ -330,6 +331,7 @@ describe('examples/klink-custom-channel-bridge.json', () => {
 	let klinkUrl: string;
 	let appWebhook: string;
 	let executionCount = 0;
+	let table: DataTableRef;
 
 	const mai = { customerId: 'cust-42', customerName: 'Mai Tran' };
 	const ko = { customerId: 'cust-77', customerName: 'Ko Aung' };
@@ -360,10 +362,15 @@ describe('examples/klink-custom-channel-bridge.json', () => {
 		const customChannel = await createCredential(target, 'klinkCustomChannelApi', { inboundUrl: klinkInbox.url });
 		const appApi = await createCredential(target, 'httpHeaderAuth', { name: 'Authorization', value: APP_TOKEN });
 		const appSecret = await createCredential(target, 'httpHeaderAuth', APP_SECRET);
+		// The setup note's first step: a data table for the map, picked in the four Data table nodes.
+		table = await createDataTable(target, `klink_bridge_conversations_e2e_${Date.now()}`, ['customerId', 'customerName', 'conversationId']);
 		({ workflowId, url: klinkUrl } = await deployExample(target, 'klink-custom-channel-bridge.json', {
 			credentials: { klinkHeaderAuthApi: header, klinkCustomChannelApi: customChannel, httpHeaderAuth: appApi },
 			nodeCredentials: { 'Customer message from app': { httpHeaderAuth: appSecret } },
 			parameters: {
+				...Object.fromEntries(
+					['Find conversation', 'Learn conversation', 'Find customer', 'Forget conversation'].map((node) => [node, { dataTableId: dataTableParameter(table) }]),
+				),
 				'Deliver reply to app': { url: `${app.origin}/klink/agent-replies` },
 				'Tell app conversation closed': { url: `${app.origin}/klink/conversation-closed` },
 			},
@@ -405,16 +412,18 @@ describe('examples/klink-custom-channel-bridge.json', () => {
 		Object.assign(maiEcho.message, { content: 'Hello, my parcel has not arrived', sender: { role: 'customer', id: 'cust-42', name: 'Mai Tran' } });
 		const learnt = await klinkSends(maiEcho);
 		expectSucceeded(learnt);
-		expect(nodeOutput(learnt, 'Learn conversation')).toEqual([{ customerId: 'cust-42', conversationId: maiConversation }]);
+		const learntRows = (execution: ExecutionSummary) =>
+			nodeOutput(execution, 'Learn conversation').map(({ customerId, customerName, conversationId }) => ({ customerId, customerName, conversationId }));
+		expect(learntRows(learnt)).toEqual([{ customerId: 'cust-42', customerName: 'Mai Tran', conversationId: maiConversation }]);
 		const koEcho = {
 			event: 'message.received',
 			conversationId: koConversation,
 			message: { id: randomUUID(), content: 'Do you ship to Mandalay?', sender: { role: 'customer', id: 'cust-77', name: 'Ko Aung' }, timestamp: Date.now() },
 		};
-		expect(nodeOutput(await klinkSends(koEcho), 'Learn conversation')).toEqual([{ customerId: 'cust-77', conversationId: koConversation }]);
+		expect(learntRows(await klinkSends(koEcho))).toEqual([{ customerId: 'cust-77', customerName: 'Ko Aung', conversationId: koConversation }]);
 		expect(app.calls).toEqual([]);
-		// klink's retry of a report is recognised, by the trigger's memory: beside a workflow that keeps its
-		// own static data, the trigger saves no record there (its saves could undo the map's).
+		// klink's retry of a report is recognised: no node of the workflow uses static data, so the trigger keeps
+		// its record of seen deliveries there.
 		const retry = await postRaw(klinkUrl, JSON.stringify(maiEcho), { [HEADER.name]: HEADER.value });
 		expect(JSON.parse(retry.body)).toEqual({ received: true, started: false, reason: 'duplicate delivery' });
 
@@ -424,11 +433,13 @@ describe('examples/klink-custom-channel-bridge.json', () => {
 		await customerWrites(ko, 'To 73rd street');
 		expect(lastPosted()).toMatchObject({ sender: { id: 'cust-77', name: 'Ko Aung' }, conversationId: koConversation });
 
-		// 4. The memory is in n8n's database: it survives a restart.
+		// 4. The memory is in n8n's database: it survives a restart, and so does the trigger's record.
 		const restarted = await restartInstance();
 		target = { ...target, baseUrl: restarted.baseUrl };
 		await waitForWebhookRoute(appWebhook);
 		await waitForWebhookRoute(klinkUrl);
+		const retryAfterRestart = await postRaw(klinkUrl, JSON.stringify(maiEcho), { [HEADER.name]: HEADER.value });
+		expect(JSON.parse(retryAfterRestart.body)).toEqual({ received: true, started: false, reason: 'duplicate delivery' });
 		await customerWrites(mai, 'Any news?');
 		expect(lastPosted()).toMatchObject({ content: 'Any news?', conversationId: maiConversation });
 
@@ -476,9 +487,13 @@ describe('examples/klink-custom-channel-bridge.json', () => {
 		expect(executions.map((execution) => execution.status)).toEqual(executions.map(() => 'success'));
 		expect(app.calls).toHaveLength(2);
 		expect(klinkInbox.requests.map((request) => request.status)).toEqual(klinkInbox.requests.map(() => 200));
+		// The map in the data table: Mai's closed conversation forgotten, Ko's kept.
+		expect((await dataTableRows(target, table)).map(({ customerId, conversationId }) => ({ customerId, conversationId }))).toEqual([
+			{ customerId: 'cust-77', conversationId: koConversation },
+		]);
 		const { staticData } = await api<{ staticData?: Record<string, Record<string, unknown> | undefined> }>(target, 'GET', `/workflows/${workflowId}`);
-		expect(staticData?.global).toMatchObject({ conversationByCustomer: { 'cust-77': koConversation } });
-		expect(staticData?.[`node:${TRIGGER_NAME}`] ?? {}).not.toHaveProperty('seenRecord');
+		expect(staticData?.global).toBeUndefined();
+		expect(staticData?.[`node:${TRIGGER_NAME}`]).toHaveProperty('seenRecord');
 	});
 });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 
-import type { IDataObject, INodeParameters, INodeType } from 'n8n-workflow';
+import type { DataTableRow, IDataObject, INodeParameters, INodeType } from 'n8n-workflow';
 
 import { contactEvent, conversationEvent, customChannelMessage, messageInbound, messageOutbound } from '../e2e/harness/klinkEvents';
 import type { CredentialsByType } from './harness/credentialsHelper';
@@ -38,6 +38,8 @@ export interface ExampleOutcome {
 	answers: Array<Record<string, unknown>>;
 	/** The workflow's static data as n8n would have saved it after the last run. */
 	staticData: IDataObject;
+	/** The rows of the case's data tables, by table name, after the last run. */
+	tables: Record<string, DataTableRow[]>;
 }
 
 export interface ExampleCase {
@@ -54,6 +56,8 @@ export interface ExampleCase {
 	services?: Record<string, { origin: string; reply: (call: RecordedCall) => { status: number; body: unknown } }>;
 	/** Node types for packages not installed here, by full type name. */
 	standIns?: Record<string, INodeType>;
+	/** n8n data tables the user creates before activating, with string columns (in memory here: dataTableStandIn.ts). */
+	dataTables?: Array<{ id: string; name: string; columns: string[] }>;
 	events: () => ExampleEvent[];
 	check: (outcome: ExampleOutcome) => void;
 }
@@ -74,6 +78,9 @@ const triageModel = scriptedChatModel((messages: ChatMessage[]) => {
 });
 
 const APP_WEBHOOK = 'Customer message from app';
+/** The bridge's map of conversations: an n8n data table (examples/README.md). */
+export const BRIDGE_TABLE = { id: 'engine-klink-bridge-conversations', name: 'klink_bridge_conversations', columns: ['customerId', 'customerName', 'conversationId'] };
+export const BRIDGE_TABLE_NODES = ['Find conversation', 'Learn conversation', 'Find customer', 'Forget conversation'];
 const APP_SECRET = { name: 'X-App-Secret', value: 'app-to-bridge-engine-secret' };
 const MAI = { customerId: 'cust-42', customerName: 'Mai Tran' };
 const KO = { customerId: 'cust-77', customerName: 'Ko Aung' };
@@ -321,6 +328,9 @@ export const EXAMPLE_CASES: ExampleCase[] = [
 		}),
 		// What the app must send to the bridge's own webhook.
 		nodeCredentials: { [APP_WEBHOOK]: { httpHeaderAuth: APP_SECRET } },
+		// The table the setup note asks for, picked in the four Data table nodes.
+		dataTables: [BRIDGE_TABLE],
+		parameters: Object.fromEntries(BRIDGE_TABLE_NODES.map((node) => [node, { dataTableId: { __rl: true, mode: 'list', value: BRIDGE_TABLE.id } }])),
 		services: { app: { origin: 'https://your-app.example.com', reply: () => ({ status: 200, body: { delivered: true } }) } },
 		events: () => {
 			const maiConversation = randomUUID();
@@ -343,7 +353,7 @@ export const EXAMPLE_CASES: ExampleCase[] = [
 				customerWrites(KO, 'Thanks'),
 			];
 		},
-		check: ({ executions, calls, inbound, events, answers, staticData }) => {
+		check: ({ executions, calls, inbound, events, answers, staticData, tables }) => {
 			const maiConversation = eventBody<{ conversationId: string }>(events, 'klink reports Mai’s message').conversationId;
 			const koConversation = eventBody<{ conversationId: string }>(events, 'klink reports Ko’s message').conversationId;
 			const reply = eventBody<ReturnType<typeof customChannelMessage>>(events, 'an agent replies to Mai');
@@ -371,8 +381,9 @@ export const EXAMPLE_CASES: ExampleCase[] = [
 			expect(answers[0]).toEqual({ text: 'Authorization data is wrong!' });
 
 			// klink's reports taught the bridge who is in which conversation; nothing went back to the app for them.
-			expect(executions[2].json('Learn conversation')).toEqual([{ customerId: 'cust-42', conversationId: maiConversation }]);
-			expect(executions[3].json('Learn conversation')).toEqual([{ customerId: 'cust-77', conversationId: koConversation }]);
+			const learnt = (index: number) => executions[index].json('Learn conversation').map(({ customerId, customerName, conversationId }) => ({ customerId, customerName, conversationId }));
+			expect(learnt(2)).toEqual([{ customerId: 'cust-42', customerName: 'Mai Tran', conversationId: maiConversation }]);
+			expect(learnt(3)).toEqual([{ customerId: 'cust-77', customerName: 'Ko Aung', conversationId: koConversation }]);
 
 			// Agents → customer: the reply and the closing, to the app with its API key; the stray reply went nowhere.
 			expect(executions[7].json('Find customer')).toEqual([]);
@@ -397,12 +408,13 @@ export const EXAMPLE_CASES: ExampleCase[] = [
 				},
 			]);
 
-			// The memory n8n keeps: Mai's closed conversation forgotten, Ko's still known.
-			// (The Klink Trigger keeps the events it has seen beside it, under its own node key.)
-			expect(staticData.global).toEqual({
-				conversationByCustomer: { 'cust-77': koConversation },
-				customerByConversation: { [koConversation]: { id: 'cust-77', name: 'Ko Aung' } },
-			});
+			// The memory, in the data table: Mai's closed conversation forgotten, Ko's still known.
+			expect(tables[BRIDGE_TABLE.name].map(({ customerId, customerName, conversationId }) => ({ customerId, customerName, conversationId }))).toEqual([
+				{ customerId: 'cust-77', customerName: 'Ko Aung', conversationId: koConversation },
+			]);
+			// No node of the workflow uses static data, so the Klink Trigger keeps its record of seen deliveries there.
+			expect(staticData.global).toBeUndefined();
+			expect(staticData['node:Klink Trigger']).toHaveProperty('seenRecord');
 		},
 	},
 ];

@@ -9,48 +9,20 @@ import './harness/engineRuntime';
 
 import { readdirSync } from 'fs';
 
-import type { INode } from 'n8n-workflow';
-
-import { EXAMPLES_DIR, loadExample } from '../e2e/harness/exampleWorkflows';
+import { EXAMPLES_DIR } from '../e2e/harness/exampleWorkflows';
 import { EXAMPLE_CASES, type ExampleCase, type ExampleEvent } from './exampleCases';
-import type { CredentialsById } from './harness/credentialsHelper';
 import { CustomChannelStandIn } from './harness/customChannelStandIn';
+import { exampleWorkflow } from './harness/exampleWorkflow';
+import { DataTableStandIn } from './harness/dataTableStandIn';
 import { ExternalService, onlyLoopbackAndStandIns } from './harness/externalServices';
 import { goJson, klinkSignature, postJsonForText } from './harness/klinkDelivery';
 import { EngineNodeTypes } from './harness/nodeTypes';
-import type { WorkflowJson } from './harness/runWorkflow';
+import { dataTablesByWorkflow } from './harness/runWorkflow';
 import { WebhookServer } from './harness/webhookServer';
 
 const TRIGGER_TYPE = 'n8n-nodes-klink.klinkTrigger';
 
 onlyLoopbackAndStandIns();
-
-/**
- * The exported file with what the user fills in after importing. Credentials are looked up by type, except
- * for a node given its own (`nodeCredentials`): its reference gets an id of its own, looked up first.
- */
-function exampleWorkflow(example: ExampleCase): { workflow: WorkflowJson; credentialsById: CredentialsById } {
-	const exported = loadExample(example.file);
-	const credentialsById: CredentialsById = {};
-	const nodes = exported.nodes.map((node) => {
-		const copy = JSON.parse(JSON.stringify(node)) as INode;
-		copy.parameters = { ...copy.parameters, ...example.parameters?.[node.name] };
-		for (const [type, data] of Object.entries(example.nodeCredentials?.[node.name] ?? {})) {
-			if (!copy.credentials?.[type]) throw new Error(`${example.file}: "${node.name}" has no ${type} credential`);
-			const id = `engine:${node.name}:${type}`;
-			copy.credentials[type] = { ...copy.credentials[type], id };
-			credentialsById[id] = data;
-		}
-		return copy;
-	});
-	for (const name of [...Object.keys(example.parameters ?? {}), ...Object.keys(example.nodeCredentials ?? {})]) {
-		if (!nodes.some((node) => node.name === name)) throw new Error(`${example.file} has no node "${name}"`);
-	}
-	return {
-		workflow: { id: example.file, name: exported.name, nodes, connections: exported.connections as WorkflowJson['connections'], settings: exported.settings },
-		credentialsById,
-	};
-}
 
 /**
  * The request: to the Klink Trigger, the JSON body with klink's signature or the header the user set up;
@@ -86,8 +58,11 @@ describe.each(EXAMPLE_CASES)('examples/$file on n8n-core’s engine', (example) 
 	let server: WebhookServer;
 	let inbound: CustomChannelStandIn;
 	let services: Record<string, ExternalService>;
+	const dataTables = new DataTableStandIn();
 
 	beforeAll(async () => {
+		for (const table of example.dataTables ?? []) dataTables.createTable(table.name, table.columns, table.id);
+		dataTablesByWorkflow.set(example.file, dataTables);
 		inbound = await new CustomChannelStandIn(`/custom-channel/${'c'.repeat(20)}/${'d'.repeat(20)}/webhook`).start();
 		services = Object.fromEntries(
 			Object.entries(example.services ?? {}).map(([name, service]) => [name, new ExternalService(service.origin, service.reply)]),
@@ -101,6 +76,7 @@ describe.each(EXAMPLE_CASES)('examples/$file on n8n-core’s engine', (example) 
 		await server?.stop();
 		await inbound?.stop();
 		for (const service of Object.values(services ?? {})) service.stop();
+		dataTablesByWorkflow.delete(example.file);
 	});
 
 	it('starts for exactly the events it is meant for, and the services get what the example promises', async () => {
@@ -132,6 +108,7 @@ describe.each(EXAMPLE_CASES)('examples/$file on n8n-core’s engine', (example) 
 			events,
 			answers,
 			staticData: server.savedStaticData,
+			tables: Object.fromEntries((example.dataTables ?? []).map((table) => [table.name, dataTables.rows(table.name)])),
 		});
 	});
 });

@@ -18,6 +18,7 @@ import {
 
 import { startRunnerTask } from './codeRunner';
 import { TestCredentialsHelper, type CredentialsById, type CredentialsByType } from './credentialsHelper';
+import type { DataTableStandIn } from './dataTableStandIn';
 import { EngineNodeTypes } from './nodeTypes';
 
 /** A workflow as n8n exports it (the files in examples/ are such exports). */
@@ -46,6 +47,8 @@ export interface RunSettings {
 	webhookBaseUrl?: string;
 	/** Cancels the run after this many milliseconds, as the editor's stop button does. */
 	cancelAfterMs?: number;
+	/** n8n's data tables, for the Data Table node (without them the node fails as in an n8n whose module is off). */
+	dataTables?: DataTableStandIn;
 }
 
 export interface EngineRun {
@@ -64,11 +67,17 @@ export interface EngineRun {
 
 let executionCounter = 0;
 
+/**
+ * Data tables by workflow ID, for runs that are not given theirs (a WebhookServer's runs): in n8n they belong
+ * to the instance, and every run of the workflow reaches the same ones.
+ */
+export const dataTablesByWorkflow = new Map<string, DataTableStandIn>();
+
 /** The additional data n8n passes to every node context; only what an in-process run needs is real. */
 export function additionalDataFor(
 	hooks: ExecutionLifecycleHooks | undefined,
 	credentialsHelper: TestCredentialsHelper,
-	settings: { executionId: string; webhookBaseUrl?: string; workflowId?: string },
+	settings: { executionId: string; webhookBaseUrl?: string; workflowId?: string; dataTables?: DataTableStandIn },
 ): IWorkflowExecuteAdditionalData {
 	const webhookBaseUrl = settings.webhookBaseUrl ?? 'http://127.0.0.1:5678/webhook';
 	const unavailable = (what: string) => async () => {
@@ -98,6 +107,8 @@ export function additionalDataFor(
 		getRuntimeCredential: async () => undefined,
 		// The Code node's JavaScript, run as n8n's task runner would run it (codeRunner.ts).
 		startRunnerTask,
+		// Where n8n-core's node contexts find data tables (n8n's data-table module, here an in-memory stand-in).
+		...(settings.dataTables ? { 'data-table': settings.dataTables.provider } : {}),
 	};
 	return additionalData as IWorkflowExecuteAdditionalData;
 }
@@ -167,6 +178,7 @@ export async function runWorkflow(settings: RunSettings): Promise<EngineRun> {
 		executionId,
 		webhookBaseUrl: settings.webhookBaseUrl,
 		workflowId,
+		dataTables: settings.dataTables ?? dataTablesByWorkflow.get(workflowId),
 	});
 	const runExecutionData = createRunExecutionData({
 		executionData: { nodeExecutionStack: [{ node: start, data: { main: [settings.items] }, source: null }] },
