@@ -5,8 +5,8 @@
  * dist/nodes, dist/credentials and dist/icons. A pure function over the file list `npm pack` reports.
  */
 export const TOP_LEVEL_FILES = ['package.json', 'README.md', 'LICENSE.md', 'CHANGELOG.md'];
-/** Top-level files the tarball must hold (npm adds these three whatever `files` says). */
-export const REQUIRED_TOP_LEVEL = ['package.json', 'README.md', 'LICENSE.md'];
+/** Top-level files the tarball must hold (npm adds the first three whatever `files` says; `files` names the changelog). */
+export const REQUIRED_TOP_LEVEL = ['package.json', 'README.md', 'LICENSE.md', 'CHANGELOG.md'];
 const DIST_ROOTS = ['dist/nodes/', 'dist/credentials/', 'dist/icons/'];
 
 /** Why a packed file does not belong in the tarball, or undefined when it does. */
@@ -29,7 +29,7 @@ export function unwantedReason(path: string): string | undefined {
 export interface PackCheck {
 	/** Files that should not ship, with the reason. */
 	unwanted: Array<{ path: string; reason: string }>;
-	/** Files that must ship and are missing: the three top-level files and the n8n entry points. */
+	/** Files that must ship and are missing: the four top-level files and the n8n entry points. */
 	missing: string[];
 }
 
