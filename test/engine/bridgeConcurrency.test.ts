@@ -5,6 +5,10 @@
  * tables) and the 50 continue. The Data table node runs as it is; its store is the in-memory stand-in
  * (dataTableStandIn.ts), since n8n's own data-table module needs n8n's database layer. Real n8n:
  * test/e2e/bridgeConcurrency.e2e.test.ts.
+ * Limits of the in-process run: the "restart" keeps this process's memory (what the trigger holds in memory
+ * survives it, hence the check that its record is in the saved static data), and a run here loads and saves
+ * static data a few milliseconds apart, so the earlier static-data version of the example passed this test
+ * (2026-12-04); in a real n8n it lost 48 of 50 conversations.
  */
 import './harness/engineRuntime';
 
