@@ -15,7 +15,7 @@ import { eventsProperty } from './descriptions/events.description';
 import { filtersProperty } from './descriptions/filters.description';
 import { optionsProperty } from './descriptions/options.description';
 import { handleKlinkWebhook } from './handleKlinkWebhook';
-import { forgetActivation, isActivationRecorded, recordActivation, warnIfAnsweredBeforeStored } from './activation';
+import { forgetActivation, isActivationRecorded, recordActivation, warnAtActivation } from './activation';
 
 export const WEBHOOK_PATH = 'klink';
 
@@ -83,6 +83,14 @@ export class KlinkTrigger implements INodeType {
 				type: 'notice',
 				default: '',
 			},
+			{
+				displayName:
+					'This is version 1 of the Klink Trigger. On n8n 2.x, n8n evaluates an expression for every request to a version 1 trigger, which takes one of its expression isolates even with N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true, so under load it answers klink.cloud more slowly. Replace it with a new Klink Trigger (version 1.1) with the same settings.',
+				name: 'versionOneNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { '@version': [1] } },
+			},
 			...authenticationProperties,
 			eventsProperty,
 			filtersProperty,
@@ -134,7 +142,7 @@ export class KlinkTrigger implements INodeType {
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				warnIfAnsweredBeforeStored(this);
+				warnAtActivation(this);
 				return isActivationRecorded(this);
 			},
 			async create(this: IHookFunctions): Promise<boolean> {

@@ -33,18 +33,28 @@ export function recordActivation(context: IHookFunctions): void {
 }
 
 /**
- * Warns in n8n's log, at every activation (n8n calls checkExists each time), when Answer klink.cloud is set to
- * Immediately: klink then stops retrying events n8n may still fail to store.
+ * Warns in n8n's log at every activation (n8n calls checkExists each time) of a setting that costs events or
+ * speed: Answer klink.cloud set to Immediately (klink stops retrying events n8n may still fail to store), and
+ * type version 1 (on n8n 2.x every request to it takes an expression isolate; the editor says so too).
  */
-export function warnIfAnsweredBeforeStored(context: IHookFunctions): void {
+export function warnAtActivation(context: IHookFunctions): void {
 	if (context.getMode() === 'manual') return;
+	const name = context.getNode().name;
 	const options = context.getNodeParameter('options', {}) as { answerWhen?: string };
-	if (options.answerWhen !== 'immediately') return;
-	context.logger.warn(
-		`Klink Trigger "${context.getNode().name}": Answer klink.cloud is set to Immediately, so klink.cloud is answered ` +
-			`before n8n stores each execution, and an event n8n then fails to store (under load, or in queue mode) is lost: ` +
-			`set it to When the Execution Is Stored`,
-	);
+	if (options.answerWhen === 'immediately') {
+		context.logger.warn(
+			`Klink Trigger "${name}": Answer klink.cloud is set to Immediately, so klink.cloud is answered before n8n ` +
+				`stores each execution, and an event n8n then fails to store (under load, or in queue mode) is lost: ` +
+				`set it to When the Execution Is Stored`,
+		);
+	}
+	if (context.getNode().typeVersion === 1) {
+		context.logger.warn(
+			`Klink Trigger "${name}" is version 1: on n8n 2.x, n8n evaluates an expression for every request to it, which ` +
+				`takes an expression isolate and answers klink.cloud more slowly under load; replace it with a new Klink ` +
+				`Trigger (version 1.1) with the same settings`,
+		);
+	}
 }
 
 export function forgetActivation(context: IHookFunctions): void {

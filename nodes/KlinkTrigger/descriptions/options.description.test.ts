@@ -34,3 +34,13 @@ describe('Klink Trigger options by node version', () => {
 		expect(new Set(names(1.1)).size).toBe(names(1.1).length);
 	});
 });
+
+describe('Klink Trigger notice for version 1', () => {
+	const shown = (typeVersion: number) =>
+		description.properties.filter((property) => property.type === 'notice' && NodeHelpers.displayParameter({}, property, { typeVersion }, description, {})).map((property) => property.name);
+
+	it('tells a version 1 node, and only that one, to be replaced by a new trigger', () => {
+		expect(shown(1)).toEqual(['setupNotice', 'versionOneNotice']);
+		expect(shown(1.1)).toEqual(['setupNotice']);
+	});
+});
