@@ -43,7 +43,7 @@ interface SendSettings {
 	continueOnFail?: boolean;
 	inboundUrl?: string;
 	executionId?: string;
-	cancelAfterMs?: number;
+	cancelWhen?: Promise<unknown>;
 	/** The input also reaches the Klink node through a second node, so that it runs twice (run index 0 and 1). */
 	secondPath?: boolean;
 }
@@ -87,7 +87,7 @@ async function send(settings: SendSettings): Promise<EngineRun> {
 		items: settings.items.map((json) => ({ json })),
 		credentials: { klinkCustomChannelApi: { inboundUrl: settings.inboundUrl ?? klink.url } },
 		executionId: settings.executionId,
-		cancelAfterMs: settings.cancelAfterMs,
+		cancelWhen: settings.cancelWhen,
 	});
 }
 
@@ -468,15 +468,19 @@ describe('Klink node on n8n-core’s engine, Message > Send', () => {
 	});
 
 	it('stops retrying once the execution is cancelled', async () => {
-		klink.answer = (_req, res) => answerJson(res, 503, { error: 'busy' });
-		const started = Date.now();
+		let firstAnswered: () => void = () => undefined;
+		const firstRequest = new Promise<void>((resolve) => (firstAnswered = resolve));
+		klink.answer = (_req, res) => {
+			answerJson(res, 503, { error: 'busy' });
+			firstAnswered();
+		};
 		const result = await send({
-			cancelAfterMs: 50,
+			// Cancelled while the node waits to retry: without the cancel, a second request would come after 5 s.
+			cancelWhen: firstRequest,
 			// n8n-workflow's sleep cannot be cancelled, only abandoned: its timer runs out on its own later.
-			options: { retryDelay: 900, maxRetryDelay: 900 },
+			options: { retryDelay: 5000, maxRetryDelay: 5000 },
 			items: [{ content: 'x', ...john }],
 		});
-		expect(Date.now() - started).toBeLessThan(600);
 		expect(result.run.status).toBe('canceled');
 		expect(klinkRun(result).error?.message).toContain('cancelled');
 		expect(klink.received).toHaveLength(1);

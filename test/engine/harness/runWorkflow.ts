@@ -46,7 +46,8 @@ export interface RunSettings {
 	/** The public webhook base n8n would use (`WEBHOOK_URL` / `N8N_WEBHOOK_URL` plus `/webhook`). */
 	webhookBaseUrl?: string;
 	/** Cancels the run after this many milliseconds, as the editor's stop button does. */
-	cancelAfterMs?: number;
+	/** Cancels the run when this settles (as the editor's stop button would, at a moment the test chooses). */
+	cancelWhen?: Promise<unknown>;
 	/** n8n's data tables, for the Data Table node (without them the node fails as in an n8n whose module is off). */
 	dataTables?: DataTableStandIn;
 }
@@ -185,14 +186,12 @@ export async function runWorkflow(settings: RunSettings): Promise<EngineRun> {
 	});
 
 	const execution = new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(workflow);
-	const timer = settings.cancelAfterMs === undefined ? undefined : setTimeout(() => execution.cancel(), settings.cancelAfterMs);
+	void settings.cancelWhen?.then(() => execution.cancel());
 	try {
 		await execution;
 	} catch (error) {
 		// A cancelled run rejects here; the hooks still report how it ended.
 		if (!execution.isCanceled) throw error;
-	} finally {
-		if (timer) clearTimeout(timer);
 	}
 	const { run, newStaticData } = await finished;
 
