@@ -242,12 +242,12 @@ describe('sendCustomChannelMessage against a local HTTP server', () => {
 
 	it('times out a slow answer and retries it', async () => {
 		klink.script(slow(2000, json(200, { late: true })), json(200, { ok: true }));
-		const started = Date.now();
+		// The second answer, not the late first one: the first attempt was given up after 150 ms (no time limit
+		// here, which a loaded machine could break).
 		const result = await sendCustomChannelMessage(fetchRequester, klink.url, body, policy, recordingSleep().sleep, {
 			timeoutMs: 150,
 		});
 		expect(result).toMatchObject({ attempts: 2, response: { ok: true } });
-		expect(Date.now() - started).toBeLessThan(1500);
 	});
 
 	it('gives up on a server that keeps timing out, with a masked network error', async () => {
