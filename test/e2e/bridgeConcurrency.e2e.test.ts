@@ -7,6 +7,7 @@ import { InboundStandIn } from './harness/inboundStandIn';
 import { api, countExecutions, createCredential, deactivateWorkflow, waitForWebhookRoute, webhookBase, type ApiTarget, type WorkflowNode } from './harness/n8nApi';
 import { RecordingServer } from './harness/recordingServer';
 import { postRaw, TRIGGER_NAME } from './harness/triggerDeploy';
+import { bridgeEvents, type BridgeCustomer as Customer } from '../support/bridgeEvents';
 
 /**
  * The two-way Custom Channel example under concurrency, in a real n8n: 50 customers start conversations
@@ -25,12 +26,6 @@ const APP_SECRET = { name: 'X-App-Secret', value: 'app-to-bridge-e2e-concurrency
 const DATA_TABLE_NODES = ['Find conversation', 'Learn conversation', 'Find customer', 'Forget conversation'];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface Customer {
-	customerId: string;
-	customerName: string;
-	conversationId: string;
-}
 
 let target: ApiTarget;
 
@@ -120,22 +115,7 @@ describe(`examples/${FILE} under concurrency`, () => {
 		return JSON.parse(answer.body) as { started?: boolean; reason?: string };
 	}
 
-	/** klink's report of a customer's first message, kept to be resent as klink resends it. */
-	const echoes = new Map<string, unknown>();
-	const echoOf = (customer: Customer) => {
-		const echo = echoes.get(customer.customerId) ?? {
-			event: 'message.received',
-			conversationId: customer.conversationId,
-			message: { id: randomUUID(), content: `Hello from ${customer.customerId}`, sender: { role: 'customer', id: customer.customerId, name: customer.customerName }, timestamp: Date.now() },
-		};
-		echoes.set(customer.customerId, echo);
-		return echo;
-	};
-	const replyTo = (customer: Customer, round: number) => ({
-		event: 'message.sent',
-		conversationId: customer.conversationId,
-		message: { id: randomUUID(), content: `Reply ${round} for ${customer.customerId}`, sender: { role: 'agent', name: 'Support Agent' }, timestamp: Date.now() },
-	});
+	const { echoOf, replyTo } = bridgeEvents();
 
 	const agentReplies = () => app.calls.filter((call) => call.path === '/klink/agent-replies').map((call) => call.body as Record<string, unknown>);
 

@@ -22,6 +22,7 @@ import { ExternalService, onlyLoopbackAndStandIns } from './harness/externalServ
 import { postJsonForText } from './harness/klinkDelivery';
 import { dataTablesByWorkflow } from './harness/runWorkflow';
 import { WebhookServer } from './harness/webhookServer';
+import { bridgeEvents, type BridgeCustomer as Customer } from '../support/bridgeEvents';
 
 onlyLoopbackAndStandIns();
 
@@ -31,12 +32,6 @@ const APP_WEBHOOK = 'Customer message from app';
 const TRIGGER = 'Klink Trigger';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface Customer {
-	customerId: string;
-	customerName: string;
-	conversationId: string;
-}
 
 const example = EXAMPLE_CASES.find((candidate) => candidate.file === FILE)!;
 
@@ -87,21 +82,7 @@ describe(`examples/${FILE} under concurrency, on n8n-core’s engine`, () => {
 		return JSON.parse(text) as { started?: boolean; reason?: string };
 	}
 
-	const echoes = new Map<string, unknown>();
-	const echoOf = (customer: Customer) => {
-		const echo = echoes.get(customer.customerId) ?? {
-			event: 'message.received',
-			conversationId: customer.conversationId,
-			message: { id: randomUUID(), content: `Hello from ${customer.customerId}`, sender: { role: 'customer', id: customer.customerId, name: customer.customerName }, timestamp: Date.now() },
-		};
-		echoes.set(customer.customerId, echo);
-		return echo;
-	};
-	const replyTo = (customer: Customer, round: number) => ({
-		event: 'message.sent',
-		conversationId: customer.conversationId,
-		message: { id: randomUUID(), content: `Reply ${round} for ${customer.customerId}`, sender: { role: 'agent', name: 'Support Agent' }, timestamp: Date.now() },
-	});
+	const { echoOf, replyTo } = bridgeEvents();
 
 	/** Resolves once the bridge's table holds the conversation; false after 10 s (the reply then goes anyway). */
 	async function bridgeKnows(conversationId: string): Promise<boolean> {
