@@ -38,10 +38,11 @@ done
 for major in $majors; do
   echo "=== e2e in queue mode on n8n $major.x"
   port_var=KLINK_E2E_QUEUE_PORT_N8N$major
-  # klink's last retry of an event still unanswered after the quick attempts comes 220 s after the burst
-  # began; here 90 s (soak waits the whole span).
+  # The fault suite's bursts: 100 events with a fault, 250 without (soak: 200 and 500); klink's last retry of an
+  # event still unanswered after the quick attempts comes 220 s after the burst began, here at 90 s.
   N8N_MAJOR=$major KLINK_E2E_QUEUE=1 KLINK_E2E_PORT=${!port_var:-$(( 5700 + 10 * major ))} \
     KLINK_E2E_STATE="$results/state-queue-n8n$major.json" KLINK_FAULTS_LAST_RETRY_MS=${KLINK_FAULTS_LAST_RETRY_MS:-90000} \
+    KLINK_FAULTS_EVENTS=${KLINK_FAULTS_EVENTS:-100} \
     timed "e2e in queue mode, n8n $major.x" npx jest test/e2e/trigger.e2e.test.ts test/e2e/action.e2e.test.ts \
       test/e2e/queue.e2e.test.ts test/e2e/queueFaults.e2e.test.ts \
       --selectProjects e2e --runInBand --json --outputFile="$results/e2e-queue-n8n$major.json" || status=1

@@ -36,7 +36,7 @@ for major in $majors; do
     KLINK_VOLUME_RATE=$rate KLINK_VOLUME_CONTROL=0 jest_e2e "steady-5min-n8n$major" test/e2e/volume.e2e.test.ts
   port_var=KLINK_E2E_QUEUE_PORT_N8N$major
   N8N_MAJOR=$major KLINK_E2E_QUEUE=1 KLINK_E2E_PORT=${!port_var:-$(( 5700 + 10 * major ))} \
-    KLINK_E2E_STATE="$KLINK_RESULTS_DIR/state-queue-n8n$major.json" KLINK_FAULTS_LAST_RETRY_MS=220000 \
+    KLINK_E2E_STATE="$KLINK_RESULTS_DIR/state-queue-n8n$major.json" KLINK_FAULTS_LAST_RETRY_MS=220000 KLINK_FAULTS_EVENTS=200 \
     jest_e2e "faults-n8n$major" test/e2e/queueFaults.e2e.test.ts
 done
 if [ "${SOAK_BENCH:-1}" != 0 ]; then

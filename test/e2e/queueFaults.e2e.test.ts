@@ -28,6 +28,14 @@ const RETRY_DELAY_MS = 3000;
  * `npm test` sends it sooner (KLINK_FAULTS_LAST_RETRY_MS, scripts/e2e.sh); `npm run soak` waits the whole span.
  */
 const KLINK_RETRY_SPAN_MS = Number(process.env.KLINK_FAULTS_LAST_RETRY_MS ?? 220_000);
+/**
+ * Events in a burst with a fault (a kill, a restart); the round over both processes without a fault sends 2.5
+ * times as many. `npm test` sends 100 (scripts/e2e.sh), `npm run soak` 200: 100 still catch a doubled or lost
+ * event, a fault mid-burst meets events in every state.
+ */
+const FAULT_BURST = Number(process.env.KLINK_FAULTS_EVENTS ?? 200);
+const CROSS_BURST = Math.round(FAULT_BURST * 2.5);
+
 /** A round: the burst with its retries, the fault, klink's last retry if needed, and waiting for the runs. */
 const ROUND_TIMEOUT_MS = 420_000;
 
@@ -57,14 +65,20 @@ function alternately(url: string): (index: number) => string {
 	return (index) => direct(url, (index % 2) + 1);
 }
 
-/** A fault 1.5 s into the burst; the topology it leaves is kept for the tests after it. */
-function midBurst(fault: (topology: QueueTopology) => QueueTopology | Promise<QueueTopology>): () => Promise<void> {
-	return async () => {
-		await sleepMs(1500);
+/**
+ * A fault once 60% of the burst's first attempts have gone out (50 in flight, the rest still to come, whatever
+ * the burst's size); the topology it leaves is kept for the tests after it.
+ */
+function midBurst(fault: (topology: QueueTopology) => QueueTopology | Promise<QueueTopology>): Fault {
+	return async (midway) => {
+		await midway;
 		queue = await fault(queue);
 		writeQueue(queue);
 	};
 }
+
+/** Runs beside a burst; `midway` resolves once 60% of its first attempts have gone out. */
+type Fault = (midway: Promise<void>) => Promise<void>;
 
 interface Round {
 	name: string;
@@ -122,16 +136,21 @@ async function round(
 	{ url, workflowId }: { url: string; workflowId: string },
 	count: number,
 	send: Omit<SendOptions, 'urlFor'> & { urlFor: (index: number, attempt: number) => string },
-	fault?: () => Promise<void>,
+	fault?: Fault,
 ): Promise<Round> {
 	const markers = Array.from({ length: count }, (_, i) => runMarker(`${Date.now().toString(36)}${rounds}`, i));
 	const bodies = markers.map((marker) => JSON.stringify(messageInbound({ text: marker })));
 	const signatures = signBatchWithGo(bodies.map((body) => ({ secret: SECRET, url, body })));
 	const deliveries = bodies.map((body, i) => ({ body, signature: signatures[i] }));
 	const startedAt = Date.now();
+	let reachedMidway: () => void = () => undefined;
+	const midway = new Promise<void>((resolve) => (reachedMidway = resolve));
+	const onFirstAttempt = (sent: number) => {
+		if (sent >= Math.ceil(count * 0.6)) reachedMidway();
+	};
 	const [outcomes] = await Promise.all([
-		sendLikeKlink(deliveries, { retryDelayMs: RETRY_DELAY_MS, growingDelays: true, maxAttempts: 5, ...send }),
-		fault?.(),
+		sendLikeKlink(deliveries, { retryDelayMs: RETRY_DELAY_MS, growingDelays: true, maxAttempts: 5, onFirstAttempt, ...send }),
+		fault?.(midway),
 	]);
 	const answeredQuickly = outcomes.filter((outcome) => outcome.answered2xx).length;
 	await klinkLastRetry(deliveries, outcomes, send, startedAt);
@@ -221,22 +240,22 @@ describe(`faults in queue mode`, () => {
 		}
 	}, 3 * ROUND_TIMEOUT_MS);
 
-	it('500 events over both webhook processes, then each retried on the other: each runs once', async () => {
+	it(`${CROSS_BURST} events over both webhook processes, then each retried on the other: each runs once`, async () => {
 		const deployed = await deploy('klink');
 		const { url } = deployed;
-		const first = await round('500 events, 50 in flight, alternately to webhook 1 and 2', deployed, 500, {
+		const first = await round(`${CROSS_BURST} events, 50 in flight, alternately to webhook 1 and 2`, deployed, CROSS_BURST, {
 			inFlight: 50,
 			urlFor: alternately(url),
 		});
 		expect(unanswered(first)).toEqual([]);
-		expect(first.ran).toBe(500);
+		expect(first.ran).toBe(CROSS_BURST);
 		expect(first.lost).toEqual([]);
 		expect(first.doubled).toEqual([]);
 
 		await sleepMs(RETRY_DELAY_MS);
 		const retried = await sendLikeKlink(first.deliveries, { inFlight: 50, maxAttempts: 1, urlFor: (i) => direct(url, 2 - (i % 2)) });
-		const again = await settle('the same 500 retried, each on the other webhook process', deployed.workflowId, first.markers, first.deliveries, retried);
-		expect(retried.filter((outcome) => JSON.parse(outcome.body || '{}').reason === 'duplicate delivery')).toHaveLength(500);
+		const again = await settle(`the same ${CROSS_BURST} retried, each on the other webhook process`, deployed.workflowId, first.markers, first.deliveries, retried);
+		expect(retried.filter((outcome) => JSON.parse(outcome.body || '{}').reason === 'duplicate delivery')).toHaveLength(CROSS_BURST);
 		expect(runCounts(first.markers, markersIn(recorder)).doubled).toEqual([]);
 		expect(again.lost).toEqual([]);
 	}, ROUND_TIMEOUT_MS);
@@ -247,12 +266,12 @@ describe(`faults in queue mode`, () => {
 		const urlFor = (url: string) => (i: number, attempt: number) => (attempt === 0 ? alternately(url)(i) : direct(url, 2));
 		try {
 			const controlWorkflow = await deploy('webhook');
-			const control = await round("n8n's Webhook node, webhook 1 killed mid-burst of 200", controlWorkflow, 200, { inFlight: 50, urlFor: urlFor(controlWorkflow.url) }, killMidBurst);
+			const control = await round(`n8n's Webhook node, webhook 1 killed mid-burst of ${FAULT_BURST}`, controlWorkflow, FAULT_BURST, { inFlight: 50, urlFor: urlFor(controlWorkflow.url) }, killMidBurst);
 			queue = await restartWebhookProcess(queue, 1);
 			writeQueue(queue);
 
 			const klinkWorkflow = await deploy('klink');
-			const klink = await round('Klink Trigger, webhook 1 killed mid-burst of 200', klinkWorkflow, 200, { inFlight: 50, urlFor: urlFor(klinkWorkflow.url) }, killMidBurst);
+			const klink = await round(`Klink Trigger, webhook 1 killed mid-burst of ${FAULT_BURST}`, klinkWorkflow, FAULT_BURST, { inFlight: 50, urlFor: urlFor(klinkWorkflow.url) }, killMidBurst);
 			expect(unanswered(klink)).toEqual([]);
 			// n8n 1.x answers before it stores the execution, its Webhook node too: how many answered events the
 			// kill catches before their insert is timing (measured: Webhook node 4, 6, 11; Klink 0, 0, 18), so 1.x
@@ -267,7 +286,7 @@ describe(`faults in queue mode`, () => {
 
 	it('Redis restarted mid-burst: nothing lost, nothing doubled', async () => {
 		const deployed = await deploy('klink');
-		const result = await round('Redis restarted mid-burst of 200', deployed, 200, { inFlight: 50, urlFor: alternately(deployed.url) }, midBurst((topology) => restartRedis(topology)));
+		const result = await round(`Redis restarted mid-burst of ${FAULT_BURST}`, deployed, FAULT_BURST, { inFlight: 50, urlFor: alternately(deployed.url) }, midBurst((topology) => restartRedis(topology)));
 		expect(unanswered(result)).toEqual([]);
 		expect(result.lost).toEqual([]);
 		expect(result.doubled).toEqual([]);
@@ -276,9 +295,9 @@ describe(`faults in queue mode`, () => {
 	it('PostgreSQL restarted mid-burst: every event answered 2xx in the end, none doubled; lost beside n8n\'s Webhook node', async () => {
 		const restartMidBurst = midBurst(restartPostgres);
 		const controlWorkflow = await deploy('webhook');
-		const control = await round("n8n's Webhook node, PostgreSQL restarted mid-burst of 200", controlWorkflow, 200, { inFlight: 50, urlFor: alternately(controlWorkflow.url) }, restartMidBurst);
+		const control = await round(`n8n's Webhook node, PostgreSQL restarted mid-burst of ${FAULT_BURST}`, controlWorkflow, FAULT_BURST, { inFlight: 50, urlFor: alternately(controlWorkflow.url) }, restartMidBurst);
 		const deployed = await deploy('klink');
-		const result = await round('Klink Trigger, PostgreSQL restarted mid-burst of 200', deployed, 200, { inFlight: 50, urlFor: alternately(deployed.url) }, restartMidBurst);
+		const result = await round(`Klink Trigger, PostgreSQL restarted mid-burst of ${FAULT_BURST}`, deployed, FAULT_BURST, { inFlight: 50, urlFor: alternately(deployed.url) }, restartMidBurst);
 		expect(unanswered(result)).toEqual([]);
 		expect(result.doubled).toEqual([]);
 		// n8n 1.x answers before it stores the execution, 2.x after; what n8n then does with a stored execution

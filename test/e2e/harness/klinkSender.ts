@@ -31,6 +31,8 @@ export interface SendOptions {
 	maxAttempts?: number;
 	/** First attempts at most this many per second (a steady inbox), instead of as fast as answers come. */
 	ratePerSecond?: number;
+	/** Told how many first attempts have gone out, after each one (a fault can then come mid-burst). */
+	onFirstAttempt?: (sent: number) => void;
 }
 
 /**
@@ -39,7 +41,7 @@ export interface SendOptions {
  * the same signature, up to `maxAttempts`.
  */
 export async function sendLikeKlink(deliveries: SignedDelivery[], options: SendOptions): Promise<DeliveryOutcome[]> {
-	const { inFlight, urlFor, timeoutMs = 10_000, retryDelayMs = 2000, maxAttempts = 4, growingDelays = false, ratePerSecond } = options;
+	const { inFlight, urlFor, timeoutMs = 10_000, retryDelayMs = 2000, maxAttempts = 4, growingDelays = false, ratePerSecond, onFirstAttempt } = options;
 	const outcomes: DeliveryOutcome[] = deliveries.map(() => ({ attempts: [], attemptMs: [], body: '', answered2xx: false }));
 	const start = Date.now();
 	const queue: Array<{ index: number; notBefore: number }> = deliveries.map((_, index) => ({
@@ -47,11 +49,13 @@ export async function sendLikeKlink(deliveries: SignedDelivery[], options: SendO
 		notBefore: ratePerSecond ? start + (index * 1000) / ratePerSecond : 0,
 	}));
 	let pending = deliveries.length;
+	let firstAttempts = 0;
 
 	const attempt = async (index: number): Promise<void> => {
 		const outcome = outcomes[index];
 		const url = urlFor(index, outcome.attempts.length);
 		const sentAt = Date.now();
+		if (outcome.attempts.length === 0) onFirstAttempt?.(++firstAttempts);
 		try {
 			const response = await fetch(url, {
 				method: 'POST',
