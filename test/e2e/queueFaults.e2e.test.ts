@@ -287,6 +287,8 @@ describe(`faults in queue mode`, () => {
 
 	it('Redis restarted mid-burst: nothing lost, nothing doubled, on both trigger versions', async () => {
 		for (const typeVersion of [1, 1.1]) {
+			// n8n 1.x exits every process after two Redis outages within about 30 s (its reconnect count is never reset).
+			if (typeVersion !== 1 && target.major === 1) await sleepMs(35_000);
 			const deployed = await deploy('klink', typeVersion);
 			const result = await round(`Klink Trigger ${typeVersion}, Redis restarted mid-burst of ${FAULT_BURST}`, deployed, FAULT_BURST, { inFlight: 50, urlFor: alternately(deployed.url) }, midBurst((topology) => restartRedis(topology)));
 			expect({ typeVersion, unanswered: unanswered(result), lost: result.lost, doubled: result.doubled }).toEqual({ typeVersion, unanswered: [], lost: [], doubled: [] });
