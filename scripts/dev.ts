@@ -14,7 +14,7 @@ async function main(): Promise<void> {
 	if (mode === 'queue') return await queueMode(major, port, tarball);
 	const userFolder = process.env.KLINK_DEV_USER_FOLDER ?? join(cacheDir, `dev-n8n${major}`);
 	mkdirSync(userFolder, { recursive: true });
-	installPackage(userFolder, tarball);
+	await installPackage(userFolder, tarball);
 
 	const env = n8nEnvironment(major, port, port + 1000, userFolder);
 	if (major === 2) env.PATH = `${join(nodeBinary(2), '..')}:${env.PATH}`;

@@ -16,7 +16,7 @@ export default async function globalSetup(): Promise<void> {
 	if (!tarball) throw new Error('KLINK_PACKAGE_TARBALL is not set: run the e2e suite through `npm test`');
 	if (queueMode()) return await queueSetup(major, tarball);
 	const userFolder = newUserFolder(`e2e-n8n${major}`);
-	installPackage(userFolder, tarball);
+	await installPackage(userFolder, tarball);
 	const port = Number(process.env.KLINK_E2E_PORT ?? (major === 1 ? 5701 : 5702));
 	const brokerPort = port + 1000;
 	const logFile = join(userFolder, 'n8n.log');

@@ -1,7 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'fs';
+import { execFile, spawn, type ChildProcess } from 'child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { promisify } from 'util';
 
 import type { QueueTopology } from './queueTopology';
 import { n8nInstallDir, nodeBinary, type N8nMajor } from './versions';
@@ -83,35 +84,56 @@ function settingsFromEnvironment(): Record<string, string> {
 	}));
 }
 
-const NPM_INSTALL_ARGS = ['install', '--omit=peer', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'];
-
-/** <userFolder>/.n8n/nodes, with the package.json n8n's Community Nodes panel keeps there. */
+/**
+ * <userFolder>/.n8n/nodes, with the package.json n8n keeps there (n8n's own, whose dependencies list the
+ * community packages installed).
+ */
 function nodesFolder(userFolder: string): string {
 	const nodesDir = join(userFolder, '.n8n', 'nodes');
 	mkdirSync(nodesDir, { recursive: true });
 	if (!existsSync(join(nodesDir, 'package.json'))) {
-		writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
+		writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2));
 	}
 	return nodesDir;
 }
 
-/** Installs the packed package into <userFolder>/.n8n/nodes exactly as the Community Nodes panel does. */
-export function installPackage(userFolder: string, tarball: string): void {
-	const result = spawnSync('npm', [...NPM_INSTALL_ARGS, tarball], { cwd: nodesFolder(userFolder), encoding: 'utf8' });
-	if (result.status !== 0) throw new Error(`npm install of ${tarball} failed: ${result.stderr}`);
+const execFileAsync = promisify(execFile);
+
+/**
+ * Installs the packed package into <userFolder>/.n8n/nodes as n8n's Community Nodes panel does on both pinned
+ * lines (`CommunityPackagesService.downloadPackage`): the tarball unpacked into node_modules/<name>, its
+ * package.json stripped of dev, peer and optional dependencies, `npm install` run inside it with n8n's own
+ * arguments, and the package recorded in the folder's package.json. (A plain `npm install <tarball>` there
+ * would also resolve n8n-workflow's whole tree for the peer dependency, which the panel never does.)
+ */
+export async function installPackage(userFolder: string, tarball: string): Promise<void> {
+	const nodesDir = nodesFolder(userFolder);
+	const staging = mkdtempSync(join(nodesDir, '.unpack-'));
+	try {
+		await execFileAsync('tar', ['-xzf', tarball, '-C', staging, '--strip-components=1']);
+		const manifest = JSON.parse(readFileSync(join(staging, 'package.json'), 'utf8')) as { name: string; version: string; [key: string]: unknown };
+		for (const key of ['devDependencies', 'peerDependencies', 'optionalDependencies']) delete manifest[key];
+		writeFileSync(join(staging, 'package.json'), JSON.stringify(manifest, null, 2));
+		const packageDir = join(nodesDir, 'node_modules', manifest.name);
+		rmSync(packageDir, { recursive: true, force: true });
+		mkdirSync(join(packageDir, '..'), { recursive: true });
+		renameSync(staging, packageDir);
+		try {
+			await execFileAsync('npm', ['install', ...PANEL_NPM_ARGS], { cwd: packageDir });
+		} catch (error) {
+			throw new Error(`npm install in ${packageDir} failed: ${(error as { stderr?: string }).stderr ?? (error as Error).message}`);
+		}
+		const nodesManifestFile = join(nodesDir, 'package.json');
+		const nodesManifest = JSON.parse(readFileSync(nodesManifestFile, 'utf8')) as { dependencies?: Record<string, string> };
+		nodesManifest.dependencies = { ...nodesManifest.dependencies, [manifest.name]: manifest.version };
+		writeFileSync(nodesManifestFile, JSON.stringify(nodesManifest, null, 2));
+	} finally {
+		rmSync(staging, { recursive: true, force: true });
+	}
 }
 
-/** installPackage without blocking, so that several user folders can be filled at once. */
-export function installPackageAsync(userFolder: string, tarball: string): Promise<void> {
-	const nodesDir = nodesFolder(userFolder);
-	return new Promise((resolve, reject) => {
-		const child = spawn('npm', [...NPM_INSTALL_ARGS, tarball], { cwd: nodesDir, stdio: ['ignore', 'ignore', 'pipe'] });
-		let stderr = '';
-		child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-		child.once('error', reject);
-		child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm install of ${tarball} into ${nodesDir} failed: ${stderr}`))));
-	});
-}
+/** The arguments n8n's Community Nodes panel gives `npm install` (NPM_COMMON_ARGS and NPM_INSTALL_ARGS there). */
+const PANEL_NPM_ARGS = ['--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false'];
 
 export async function sleepMs(ms: number): Promise<void> {
 	await new Promise((resolve) => setTimeout(resolve, ms));

@@ -3,7 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 
 import {
-	installPackageAsync,
+	installPackage,
 	logMatchSince,
 	n8nEnvironment,
 	readLogLength,
@@ -156,8 +156,8 @@ export async function startQueueTopology(options: QueueTopologyOptions): Promise
 	try {
 		// The package installs (npm) while PostgreSQL and Redis come up; main's first, the others also while
 		// main starts.
-		const mainInstall = installPackageAsync(main.userFolder, options.tarball);
-		const otherInstalls = Promise.all([...webhooks, ...workers].map((p) => installPackageAsync(p.userFolder, options.tarball)));
+		const mainInstall = installPackage(main.userFolder, options.tarball);
+		const otherInstalls = Promise.all([...webhooks, ...workers].map((p) => installPackage(p.userFolder, options.tarball)));
 		otherInstalls.catch(() => undefined);
 		const postgres = initPostgres(join(dir, 'postgres'), ports.postgres);
 		partial.postgres = postgres;
