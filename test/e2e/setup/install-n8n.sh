@@ -48,6 +48,10 @@ if [ "$major" = 2 ]; then
   gypi=$(find "$node24_dir/node_modules" -path '*/node-linux-*/include/node/common.gypi' -print -quit)
   [ -n "$gypi" ] || { echo "Node $NODE24_VERSION's headers (common.gypi) are missing" >&2; exit 1; }
   export npm_config_nodedir=${gypi%/include/node/common.gypi}
+elif [ -f "$(dirname "$bin_dir")/include/node/common.gypi" ]; then
+  # The machine's Node ships its headers: build against them rather than have node-gyp download them (only
+  # the package registries may be reachable).
+  export npm_config_nodedir=$(dirname "$bin_dir")
 fi
 
 # The install works when n8n's CLI starts under the intended Node and every native module it needs loads there.
