@@ -5,8 +5,9 @@
 # once more with n8n in queue mode (PostgreSQL, Redis, main, 2 webhook processes, 2 workers, nginx; ports
 # KLINK_E2E_QUEUE_PORT_N8N1/2, default 5710 and 5720, each to + 8 and + 1000). Two workers take these jobs
 # side by side (KLINK_E2E_WORKERS; KLINK_E2E_SERIAL=1 runs one at a time); each output line starts with its job.
-# N8N_MAJORS="1" or "2" runs one line; results go to $KLINK_RESULTS_DIR, each step's seconds to its steps.tsv. The long runs are in `npm run soak` (scripts/soak.sh); these are their
-# shorter versions, which still fail when the property breaks.
+# N8N_MAJORS="1" or "2" runs one line; results go to $KLINK_RESULTS_DIR, each step's seconds to its steps.tsv.
+# The long runs are in `npm run soak` (scripts/soak.sh); these are their shorter versions, which still fail
+# when the property breaks.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$root"
