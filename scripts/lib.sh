@@ -41,3 +41,12 @@ timed() {
   fi
   return "$rc"
 }
+
+# The n8n majors whose queue-mode fault suite runs by itself, after every other e2e job (KLINK_FAULTS_ALONE,
+# default "2"): on 2 cores, n8n 2.x in queue mode under the suite's bursts left events unanswered when another
+# job's n8n and browser ran beside it (n8n's own Webhook node too). What the suite measures is the faults, not
+# the neighbour. n8n 1.x answers before it stores, does less per request, and runs its suite beside the others.
+faults_alone() {
+  local major=$1
+  [[ " ${KLINK_FAULTS_ALONE-2} " == *" $major "* ]]
+}

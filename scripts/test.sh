@@ -44,7 +44,10 @@ if [ "$prepared" = 1 ]; then
 fi
 
 expected=(unit)
-for major in $majors; do expected+=("dev-n8n$major" "e2e-n8n$major" "e2e-queue-n8n$major"); done
+for major in $majors; do
+  expected+=("dev-n8n$major" "e2e-n8n$major" "e2e-queue-n8n$major")
+  faults_alone "$major" && expected+=("e2e-faults-n8n$major")
+done
 echo
 echo "test suite took $(( $(date +%s) - started )) s"
 printf '%s\t%s\t%s\n' "whole test suite" "$(( $(date +%s) - started ))" "$([ "$status" = 0 ] && echo ok || echo FAILED)" >> "$KLINK_RESULTS_DIR/steps.tsv"

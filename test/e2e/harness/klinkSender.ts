@@ -27,8 +27,13 @@ export interface SendOptions {
 	retryDelayMs?: number;
 	/** Each wait longer by `retryDelayMs` than the one before (1x, 2x, 3x ...), the shape of klink's 30, 60, 90 s. */
 	growingDelays?: boolean;
-	/** Attempts in all, the first included. */
+	/** Attempts in all, the first included (the late ones aside). */
 	maxAttempts?: number;
+	/**
+	 * Once `maxAttempts` have failed, one more attempt at each of these times (ms) after the delivery's first: klink's
+	 * later retries, each event on its own schedule, where a suite's shortened retry delays would give up sooner.
+	 */
+	lateAttemptsMs?: number[];
 	/** First attempts at most this many per second (a steady inbox), instead of as fast as answers come. */
 	ratePerSecond?: number;
 	/** Told how many first attempts have gone out, after each one (a fault can then come mid-burst). */
@@ -41,7 +46,8 @@ export interface SendOptions {
  * the same signature, up to `maxAttempts`.
  */
 export async function sendLikeKlink(deliveries: SignedDelivery[], options: SendOptions): Promise<DeliveryOutcome[]> {
-	const { inFlight, urlFor, timeoutMs = 10_000, retryDelayMs = 2000, maxAttempts = 4, growingDelays = false, ratePerSecond, onFirstAttempt } = options;
+	const { inFlight, urlFor, timeoutMs = 10_000, retryDelayMs = 2000, maxAttempts = 4, growingDelays = false, lateAttemptsMs = [], ratePerSecond, onFirstAttempt } = options;
+	const firstSentAt = deliveries.map(() => 0);
 	const outcomes: DeliveryOutcome[] = deliveries.map(() => ({ attempts: [], attemptMs: [], body: '', answered2xx: false }));
 	const start = Date.now();
 	const queue: Array<{ index: number; notBefore: number }> = deliveries.map((_, index) => ({
@@ -55,7 +61,10 @@ export async function sendLikeKlink(deliveries: SignedDelivery[], options: SendO
 		const outcome = outcomes[index];
 		const url = urlFor(index, outcome.attempts.length);
 		const sentAt = Date.now();
-		if (outcome.attempts.length === 0) onFirstAttempt?.(++firstAttempts);
+		if (outcome.attempts.length === 0) {
+			firstSentAt[index] = sentAt;
+			onFirstAttempt?.(++firstAttempts);
+		}
 		try {
 			const response = await fetch(url, {
 				method: 'POST',
@@ -70,7 +79,9 @@ export async function sendLikeKlink(deliveries: SignedDelivery[], options: SendO
 			outcome.attempts.push(0);
 		}
 		outcome.attemptMs.push(Date.now() - sentAt);
-		if (outcome.answered2xx || outcome.attempts.length >= maxAttempts) pending--;
+		const late = outcome.attempts.length - maxAttempts;
+		if (outcome.answered2xx || late >= lateAttemptsMs.length) pending--;
+		else if (late >= 0) queue.push({ index, notBefore: firstSentAt[index] + lateAttemptsMs[late] });
 		else queue.push({ index, notBefore: Date.now() + retryDelayMs * (growingDelays ? outcome.attempts.length : 1) });
 	};
 
