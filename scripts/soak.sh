@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The long runs, whose value is their length; `npm test` runs a shorter version of each. About 75 minutes on
-# the 2-core machine: on each n8n line a volume burst of 3,000 events and five minutes of a steady inbox (with a
+# The long runs, whose value is their length; `npm test` runs a shorter version of each. 48 minutes on a
+# quiet 2-core machine: on each n8n line a volume burst of 3,000 events and five minutes of a steady inbox (with a
 # restart and 400 resends), the queue-mode fault suite sending klink's third and fourth attempts at klink's own
 # times (110 and 210 s after the first), and the queue-mode benchmark. Prints the same time table and total as
 # `npm test`, and writes the figures the suites printed to docs/results/soak.md. SOAK_MAJORS="1 2" (default)
