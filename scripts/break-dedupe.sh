@@ -3,8 +3,8 @@
 # Copies HEAD's files to a temporary checkout, deletes the line where the trigger consults its record of started
 # events (a retry of an event already started is then started again), packs that build and runs, against it,
 # CI's volume suite (500 events, a restart, 400 resends) and the fault suite's round without a fault (each
-# event retried on the other webhook process), on N8N_MAJORS (default "1": the quicker line; the check is the
-# same on both). Exits 0 only when every one of them failed on its dedupe check; prints each failure's first
+# event retried on the other webhook process), at CI's sizes (short_volume_env, short_faults_env in lib.sh), on
+# N8N_MAJORS (default "1": the quicker line; the check is the same on both). Exits 0 only when every one of them failed on its dedupe check; prints each failure's first
 # lines. Its n8n ports (5791-5792, 5770-5788 and their + 1000) are apart from `npm test`'s and soak's.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -14,7 +14,6 @@ copy=$(mktemp -d "${TMPDIR:-/tmp}/klink-break-dedupe.XXXXXX")
 trap 'rm -rf "$copy"' EXIT
 git -C "$main" archive HEAD | tar -x -C "$copy"
 ln -s "$main/node_modules" "$copy/node_modules"
-touch "$copy/package-lock.json" -r "$main/node_modules/.package-lock.json"
 
 file=nodes/KlinkTrigger/seenEventsStore.ts
 line="if (state.record.has(digest, now)) return { kind: 'started' };"
@@ -67,11 +66,11 @@ suite() {
 for major in $majors; do
   # The 400 resends after the restart must all be answered "duplicate delivery".
   suite "volume-n8n$major" 'toHaveLength|doubled' N8N_MAJOR="$major" KLINK_E2E_PORT=$(( 5790 + major )) KLINK_E2E_STATE="$KLINK_RESULTS_DIR/state-n8n$major.json" \
-    KLINK_VOLUME_EVENTS=500 KLINK_VOLUME_CONTROL=0 -- test/e2e/volume.e2e.test.ts
+    "${short_volume_env[@]}" -- test/e2e/volume.e2e.test.ts
   # Each event retried on the other webhook process must be answered as a duplicate.
   suite "faults-no-fault-n8n$major" 'duplicates|doubled' N8N_MAJOR="$major" KLINK_E2E_QUEUE=1 \
     KLINK_E2E_PORT=$(( 5760 + 10 * major )) KLINK_E2E_STATE="$KLINK_RESULTS_DIR/state-queue-n8n$major.json" \
-    KLINK_FAULTS_EVENTS=100 KLINK_FAULTS_LATE_ATTEMPTS_MS=90000,120000 -- test/e2e/queueFaults.e2e.test.ts -t 'no fault'
+    "${short_faults_env[@]}" -- test/e2e/queueFaults.e2e.test.ts -t 'no fault'
 done
 { [ "$status" = 0 ] && echo "break-dedupe: every short suite failed on its dedupe check with the dedupe broken" \
   || echo "break-dedupe: a short suite did not fail on its dedupe check with the dedupe broken"; } | tee -a "$report"

@@ -23,11 +23,6 @@ mkdir -p "$results"
 export KLINK_PACKAGE_TARBALL=$(timed "build and pack" pack_package)
 export KLINK_GO_SIGNER="$KLINK_CACHE_DIR/bin/klink-sign"
 
-# Shorter than soak's: 500 events still show a doubled or lost event, and the dedupe record across a restart.
-# Without the burst to n8n's Webhook node beside it: that comparison is a benchmark figure (soak and bench).
-volume_events=${KLINK_VOLUME_EVENTS:-500}
-volume_control=${KLINK_VOLUME_CONTROL:-0}
-
 # The jobs, one n8n run each: `npm run dev`, test/e2e, and the queue-mode suites, per major.
 job() {
   local kind=$1 major=$2
@@ -36,8 +31,8 @@ job() {
       N8N_MAJOR=$major timed "npm run dev, n8n $major.x" \
         npx jest --selectProjects dev --runInBand --json --outputFile="$results/dev-n8n$major.json" ;;
     e2e)
-      N8N_MAJOR=$major KLINK_E2E_STATE="$results/state-n8n$major.json" KLINK_VOLUME_EVENTS=$volume_events KLINK_VOLUME_CONTROL=$volume_control \
-        timed "e2e, n8n $major.x" npx jest --selectProjects e2e --runInBand --testPathIgnorePatterns 'queue(Faults)?\.e2e' \
+      N8N_MAJOR=$major KLINK_E2E_STATE="$results/state-n8n$major.json" \
+        timed "e2e, n8n $major.x" env "${short_volume_env[@]}" npx jest --selectProjects e2e --runInBand --testPathIgnorePatterns 'queue(Faults)?\.e2e' \
           --json --outputFile="$results/e2e-n8n$major.json" ;;
     queue)
       local files=(test/e2e/trigger.e2e.test.ts test/e2e/action.e2e.test.ts test/e2e/queue.e2e.test.ts)
@@ -49,16 +44,13 @@ job() {
 }
 
 # queue_mode MAJOR NAME STEP FILES...: jest on FILES against n8n MAJOR in queue mode; results in e2e-NAME-n8nMAJOR.
-# The fault suite's bursts: 100 events with a fault, 300 without (soak: 200 and 500); an event still unanswered
-# after the quick attempts gets klink's third and fourth attempts 110 and 210 s after its first, here at 90 and
-# 120 s: still after a dead process's 60 s claim.
+# The fault suite's sizes and late attempts: short_faults_env (scripts/lib.sh).
 queue_mode() {
   local major=$1 name=$2 step=$3 port_var=KLINK_E2E_QUEUE_PORT_N8N$1
   shift 3
   N8N_MAJOR=$major KLINK_E2E_QUEUE=1 KLINK_E2E_PORT=${!port_var:-$(( 5700 + 10 * major ))} \
-    KLINK_E2E_STATE="$results/state-$name-n8n$major.json" KLINK_FAULTS_LATE_ATTEMPTS_MS=${KLINK_FAULTS_LATE_ATTEMPTS_MS:-90000,120000} \
-    KLINK_FAULTS_EVENTS=${KLINK_FAULTS_EVENTS:-100} \
-    timed "$step" npx jest "$@" --selectProjects e2e --runInBand --json --outputFile="$results/e2e-$name-n8n$major.json"
+    KLINK_E2E_STATE="$results/state-$name-n8n$major.json" \
+    timed "$step" env "${short_faults_env[@]}" npx jest "$@" --selectProjects e2e --runInBand --json --outputFile="$results/e2e-$name-n8n$major.json"
 }
 
 # Longest first (2.x is the slower line; queue mode then test/e2e then dev), so that the two workers end close

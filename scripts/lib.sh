@@ -50,3 +50,12 @@ faults_alone() {
   local major=$1
   [[ " ${KLINK_FAULTS_ALONE-2} " == *" $major "* ]]
 }
+
+# The sizes of `npm test`'s shorter versions of soak's long runs, for scripts/e2e.sh and the check that they
+# still fail when the dedupe breaks (scripts/break-dedupe.sh). Volume: 500 events still show a doubled or lost
+# event, and the dedupe record across a restart; without the burst to n8n's Webhook node beside it (that
+# comparison is a benchmark figure, soak's and bench's). Fault suite: bursts of 100 events with a fault, 300
+# without (soak: 200 and 500); an event still unanswered after the quick attempts gets klink's third and fourth
+# attempts 110 and 210 s after its first, here at 90 and 120 s: still after a dead process's 60 s claim.
+short_volume_env=(KLINK_VOLUME_EVENTS="${KLINK_VOLUME_EVENTS:-500}" KLINK_VOLUME_CONTROL="${KLINK_VOLUME_CONTROL:-0}")
+short_faults_env=(KLINK_FAULTS_EVENTS="${KLINK_FAULTS_EVENTS:-100}" KLINK_FAULTS_LATE_ATTEMPTS_MS="${KLINK_FAULTS_LATE_ATTEMPTS_MS:-90000,120000}")
